@@ -1,0 +1,22 @@
+package dev.gatehouse.authn.spi;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What the host gives an authenticator to work with, so that time and threads are injected
+ * rather than global.
+ *
+ * @param clock            the time source for expiry and claim checks
+ * @param blockingExecutor where blocking or CPU-heavy work runs (never a network thread)
+ * @param scheduler        for periodic work such as key-set refresh; tasks must be short
+ */
+public record AuthenticatorContext(Clock clock, Executor blockingExecutor, ScheduledExecutorService scheduler) {
+    public AuthenticatorContext {
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(blockingExecutor, "blockingExecutor");
+        Objects.requireNonNull(scheduler, "scheduler");
+    }
+}

@@ -1,0 +1,7 @@
+package dev.gatehouse.authn.spi.acl;
+
+/** Whether a matching rule allows or denies. */
+public enum Effect {
+    ALLOW,
+    DENY
+}
