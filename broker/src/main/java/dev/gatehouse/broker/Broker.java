@@ -1,0 +1,274 @@
+package dev.gatehouse.broker;
+
+import dev.gatehouse.authn.spi.Authenticator;
+import dev.gatehouse.authn.spi.acl.Permissions;
+import dev.gatehouse.broker.auth.AuthenticatorChain;
+import dev.gatehouse.broker.core.BrokerCore;
+import dev.gatehouse.broker.core.ClientConnection;
+import dev.gatehouse.broker.core.EventBus;
+import dev.gatehouse.broker.message.Message;
+import dev.gatehouse.broker.session.InMemorySessionStore;
+import dev.gatehouse.broker.session.SessionStore;
+import dev.gatehouse.authn.spi.acl.TopicFilters;
+import dev.gatehouse.broker.transport.NettyTransport;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An MQTT 3.1, 3.1.1 and 5.0 broker, embeddable in any JVM application.
+ *
+ * <pre>{@code
+ * Broker broker = Broker.builder()
+ *         .listener(ListenerConfig.tcp("default", "127.0.0.1", 1883))
+ *         .authenticator(myAuthenticator)
+ *         .build();
+ * broker.start().join();
+ * broker.publish("greetings", "hello".getBytes(UTF_8), 1, false);
+ * broker.stop().join();
+ * }</pre>
+ *
+ * <p>A broker starts once and stops once. {@link #stop()} closes the listeners, tells MQTT 5 clients
+ * the server is shutting down (DISCONNECT 0x8B), closes every connection, then closes the
+ * authenticators.
+ */
+public final class Broker {
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    private enum Phase { NEW, STARTING, RUNNING, STOPPING, STOPPED }
+
+    private final List<ListenerConfig> listeners;
+    private final AuthenticatorChain chain;
+    private final EventBus events = new EventBus();
+    private final BrokerCore core;
+    private final NettyTransport transport;
+    private final Clock clock;
+    private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.NEW);
+    private volatile Map<String, InetSocketAddress> addresses = Map.of();
+    private CompletableFuture<Void> stopped;
+
+    private Broker(Builder b) {
+        this.listeners = List.copyOf(b.listeners);
+        this.chain = new AuthenticatorChain(b.authenticators);
+        this.clock = b.clock;
+        b.eventListeners.forEach(events::add);
+        this.transport = new NettyTransport(b.ioThreads);
+        this.core = new BrokerCore(b.limits, b.clock, chain, b.defaultPermissions, b.sessionStore, events,
+                transport.workers());
+    }
+
+    /** A builder with no listeners, no authenticators, default {@link Limits} and deny-all default permissions. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Bind every listener. Fails (and releases what was bound) if one cannot bind. */
+    public CompletableFuture<Broker> start() {
+        if (!phase.compareAndSet(Phase.NEW, Phase.STARTING)) {
+            return CompletableFuture.failedFuture(new IllegalStateException("broker already started"));
+        }
+        return transport.bind(listeners, core).handle((addrs, e) -> {
+            if (e != null) {
+                phase.set(Phase.STOPPED);
+                transport.unbind().thenCompose(v -> transport.shutdown()).join();
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                throw new java.util.concurrent.CompletionException(cause);
+            }
+            addresses = Map.copyOf(addrs);
+            phase.set(Phase.RUNNING);
+            addrs.forEach((name, a) -> log.info("listener {} bound to {}", name, a));
+            return this;
+        });
+    }
+
+    /** Stop gracefully; idempotent. */
+    public synchronized CompletableFuture<Void> stop() {
+        if (stopped != null) {
+            return stopped;
+        }
+        Phase was = phase.getAndSet(Phase.STOPPING);
+        if (was == Phase.NEW) {
+            phase.set(Phase.STOPPED);
+            closeAuthenticators();
+            return stopped = transport.shutdown();
+        }
+        stopped = transport.unbind()
+                .thenCompose(v -> {
+                    List<CompletableFuture<Void>> closing = new ArrayList<>();
+                    for (ClientConnection c : core.connections()) {
+                        closing.add(c.shutdown());
+                    }
+                    return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
+                            .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                            .exceptionally(t -> null);
+                })
+                .thenCompose(v -> transport.shutdown())
+                .whenComplete((v, e) -> {
+                    closeAuthenticators();
+                    phase.set(Phase.STOPPED);
+                    log.info("broker stopped");
+                });
+        return stopped;
+    }
+
+    private void closeAuthenticators() {
+        for (Authenticator a : chain.authenticators()) {
+            try {
+                a.close();
+            } catch (Exception e) {
+                log.warn("authenticator {} failed to close", a.name(), e);
+            }
+        }
+    }
+
+    /** The address each listener is bound to, by listener name; empty before {@link #start()} completes. */
+    public Map<String, InetSocketAddress> boundAddresses() {
+        return addresses;
+    }
+
+    /** The port a listener is bound to (useful after binding port 0). */
+    public int port(String listenerName) {
+        InetSocketAddress a = addresses.get(listenerName);
+        if (a == null) {
+            throw new IllegalArgumentException("no bound listener named " + listenerName);
+        }
+        return a.getPort();
+    }
+
+    /**
+     * Publish from inside the JVM, bypassing permissions (the embedding application is trusted).
+     * Completes with how many sessions the message was queued for.
+     */
+    public CompletableFuture<Integer> publish(String topic, byte[] payload, int qos, boolean retain) {
+        return publish(Message.of(topic, payload, qos, retain));
+    }
+
+    /** Publish a fully specified message (MQTT 5 properties, expiry) from inside the JVM. */
+    public CompletableFuture<Integer> publish(Message message) {
+        if (!TopicFilters.isValidTopicName(message.topic())) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("not a valid topic name: " + message.topic()));
+        }
+        if (phase.get() != Phase.RUNNING) {
+            return CompletableFuture.failedFuture(new IllegalStateException("broker is not running"));
+        }
+        return CompletableFuture.completedFuture(core.route(message));
+    }
+
+    /** Add an event listener at run time. */
+    public void addEventListener(BrokerEventListener l) {
+        events.add(Objects.requireNonNull(l));
+    }
+
+    public void removeEventListener(BrokerEventListener l) {
+        events.remove(l);
+    }
+
+    /** Live connections that completed CONNECT. */
+    public int connectionCount() {
+        return core.connectionCount();
+    }
+
+    /** Sessions held (connected or not). */
+    public int sessionCount() {
+        return core.sessions().size();
+    }
+
+    /** Retained topics held. */
+    public int retainedCount() {
+        return core.retained().size();
+    }
+
+    /** Messages dropped because a session's queue was full, since start. */
+    public long droppedMessages() {
+        return core.droppedDeliveries();
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** Collects a broker's parts; {@link #build()} checks them. */
+    public static final class Builder {
+        private final List<ListenerConfig> listeners = new ArrayList<>();
+        private final List<Authenticator> authenticators = new ArrayList<>();
+        private final List<BrokerEventListener> eventListeners = new ArrayList<>();
+        private Permissions defaultPermissions = Permissions.denyAll();
+        private Limits limits = Limits.defaults();
+        private Clock clock = Clock.systemUTC();
+        private SessionStore sessionStore = new InMemorySessionStore();
+        private int ioThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+        private Builder() {
+        }
+
+        /** Add a listener; names must be unique. */
+        public Builder listener(ListenerConfig l) {
+            listeners.add(Objects.requireNonNull(l));
+            return this;
+        }
+
+        /** Append an authenticator to the chain; they are asked in the order added. */
+        public Builder authenticator(Authenticator a) {
+            authenticators.add(Objects.requireNonNull(a));
+            return this;
+        }
+
+        /**
+         * What clients admitted by a listener's anonymous policy may do, unless that listener sets its own.
+         * Deny-all unless set.
+         */
+        public Builder defaultPermissions(Permissions p) {
+            this.defaultPermissions = Objects.requireNonNull(p);
+            return this;
+        }
+
+        public Builder limits(Limits l) {
+            this.limits = Objects.requireNonNull(l);
+            return this;
+        }
+
+        /** The time source for credential expiry, message expiry and events. */
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c);
+            return this;
+        }
+
+        public Builder sessionStore(SessionStore s) {
+            this.sessionStore = Objects.requireNonNull(s);
+            return this;
+        }
+
+        public Builder eventListener(BrokerEventListener l) {
+            eventListeners.add(Objects.requireNonNull(l));
+            return this;
+        }
+
+        /** Netty I/O threads; defaults to the number of processors (at least 2). */
+        public Builder ioThreads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("ioThreads must be positive");
+            }
+            this.ioThreads = n;
+            return this;
+        }
+
+        public Broker build() {
+            if (listeners.isEmpty()) {
+                throw new IllegalStateException("a broker needs at least one listener");
+            }
+            long distinct = listeners.stream().map(ListenerConfig::name).distinct().count();
+            if (distinct != listeners.size()) {
+                throw new IllegalStateException("listener names must be unique");
+            }
+            return new Broker(this);
+        }
+    }
+}

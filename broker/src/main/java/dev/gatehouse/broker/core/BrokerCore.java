@@ -1,0 +1,285 @@
+package dev.gatehouse.broker.core;
+
+import dev.gatehouse.authn.spi.acl.Permissions;
+import dev.gatehouse.broker.Limits;
+import dev.gatehouse.broker.auth.AuthenticatorChain;
+import dev.gatehouse.broker.message.Message;
+import dev.gatehouse.broker.session.Delivery;
+import dev.gatehouse.broker.session.Session;
+import dev.gatehouse.broker.session.SessionStore;
+import dev.gatehouse.broker.topic.RetainedMessages;
+import dev.gatehouse.broker.topic.Subscription;
+import dev.gatehouse.broker.topic.SubscriptionTree;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state shared by all connections: sessions, the subscription tree, retained messages and the
+ * live connection per client id. Routing runs on the publisher's thread; each subscriber's session
+ * is woken to drain on its own connection's thread.
+ */
+public final class BrokerCore {
+    private static final Logger log = LoggerFactory.getLogger(BrokerCore.class);
+
+    private final Limits limits;
+    private final Clock clock;
+    private final AuthenticatorChain chain;
+    private final Permissions defaultPermissions;
+    private final SessionStore sessions;
+    private final SubscriptionTree tree = new SubscriptionTree();
+    private final RetainedMessages retained;
+    private final ConcurrentHashMap<String, ClientConnection> connections = new ConcurrentHashMap<>();
+    private final EventBus events;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicLong droppedDeliveries = new AtomicLong();
+
+    public BrokerCore(Limits limits, Clock clock, AuthenticatorChain chain, Permissions defaultPermissions,
+                      SessionStore sessions, EventBus events, ScheduledExecutorService scheduler) {
+        this.limits = limits;
+        this.clock = clock;
+        this.chain = chain;
+        this.defaultPermissions = defaultPermissions;
+        this.sessions = sessions;
+        this.events = events;
+        this.scheduler = scheduler;
+        this.retained = new RetainedMessages(limits.maxRetainedMessages(), clock);
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public AuthenticatorChain chain() {
+        return chain;
+    }
+
+    public Permissions defaultPermissions() {
+        return defaultPermissions;
+    }
+
+    public EventBus events() {
+        return events;
+    }
+
+    public SessionStore sessions() {
+        return sessions;
+    }
+
+    public RetainedMessages retained() {
+        return retained;
+    }
+
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    /** Deliveries refused because a session queue was full, since start. */
+    public long droppedDeliveries() {
+        return droppedDeliveries.get();
+    }
+
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    public List<ClientConnection> connections() {
+        return new ArrayList<>(connections.values());
+    }
+
+    // ---- connection registry and session lifecycle ----
+
+    /**
+     * Registers {@code conn} as the live connection of {@code clientId}. Completes once any previous
+     * connection of that id has been closed and has detached from the session, so the caller may then
+     * attach; completes with false if a still newer connection claimed the id meanwhile.
+     */
+    public CompletableFuture<Boolean> claim(String clientId, ClientConnection conn) {
+        ClientConnection old = connections.put(clientId, conn);
+        CompletableFuture<Void> gone = old == null || old == conn
+                ? CompletableFuture.completedFuture(null) : old.takeOver();
+        return gone.thenApply(v -> connections.get(clientId) == conn);
+    }
+
+    /** Whether {@code conn} is (still) the live connection of {@code clientId}. */
+    public boolean isCurrent(String clientId, ClientConnection conn) {
+        return connections.get(clientId) == conn;
+    }
+
+    public void release(String clientId, ClientConnection conn) {
+        connections.remove(clientId, conn);
+    }
+
+    /**
+     * The session to attach for a new connection: a fresh one when {@code cleanStart} or none exists
+     * (an old one is ended first), else the stored one. {@code present[0]} tells which.
+     */
+    public Session openSession(String clientId, boolean cleanStart, boolean[] present) {
+        Session existing = sessions.get(clientId).orElse(null);
+        if (existing != null && !existing.ended() && !cleanStart) {
+            present[0] = true;
+            return existing;
+        }
+        if (existing != null) {
+            endSession(existing);
+        }
+        present[0] = false;
+        Session s = new Session(clientId, limits.maxQueuedMessages());
+        sessions.put(s);
+        return s;
+    }
+
+    /**
+     * A connection detached from {@code s}: end it now if its expiry is 0, else schedule its end.
+     */
+    public void sessionDetached(Session s) {
+        long expiry = s.expiryIntervalSeconds();
+        if (expiry == 0) {
+            endSession(s);
+            return;
+        }
+        if (expiry >= Session.NEVER_EXPIRES) {
+            return;
+        }
+        s.expiryTask(scheduler.schedule(() -> {
+            if (s.owner() == null) {
+                log.debug("session {} expired", s.clientId());
+                endSession(s);
+            }
+        }, expiry, TimeUnit.SECONDS));
+    }
+
+    /**
+     * End a session: drop its subscriptions and queue, and publish a will still waiting for its delay
+     * (MQTT 5: the will goes out when the delay passes or the session ends, whichever is first).
+     */
+    public void endSession(Session s) {
+        for (Subscription sub : s.subscriptions()) {
+            tree.unsubscribe(sub.clientId(), sub.filter());
+        }
+        Message will = s.takePendingWill();
+        s.end();
+        sessions.remove(s);
+        if (will != null) {
+            route(will);
+        }
+    }
+
+    /** Publish {@code will} after {@code delaySeconds} unless the session is resumed first. */
+    public void scheduleWill(Session s, Message will, long delaySeconds) {
+        s.pendingWill(will, scheduler.schedule(() -> {
+            Message w = s.takePendingWill();
+            if (w != null) {
+                route(w);
+            }
+        }, delaySeconds, TimeUnit.SECONDS));
+    }
+
+    // ---- subscriptions ----
+
+    /** Add or replace a subscription of {@code s}; returns whether it existed before (for Retain Handling 1). */
+    public boolean subscribe(Session s, Subscription sub) {
+        Subscription previous = s.putSubscription(sub);
+        tree.subscribe(sub);
+        return previous != null;
+    }
+
+    public boolean unsubscribe(Session s, String filter) {
+        Subscription removed = s.removeSubscription(filter);
+        if (removed == null) {
+            return false;
+        }
+        tree.unsubscribe(s.clientId(), filter);
+        return true;
+    }
+
+    /** Queue the retained messages matching a new subscription into {@code s}. */
+    public void deliverRetained(Session s, Subscription sub) {
+        long now = clock.millis();
+        retained.match(sub.filter(), m -> {
+            if (!m.expired(now) && sub.permits(m.topic())) {
+                int[] ids = sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()};
+                if (!s.offer(new Delivery(m, Math.min(m.qos(), sub.qos()), true, ids))) {
+                    droppedDeliveries.incrementAndGet();
+                }
+            }
+        });
+    }
+
+    // ---- routing ----
+
+    /**
+     * Route a message to every matching subscription (one delivery per client, at the highest QoS
+     * of its matching subscriptions, carrying all their identifiers) and store it if retained.
+     * Returns how many sessions it was queued for.
+     */
+    public int route(Message m) {
+        if (m.retain()) {
+            if (!retained.put(m)) {
+                log.warn("retained store full ({} topics): not retaining {}", limits.maxRetainedMessages(), m.topic());
+            }
+        }
+        Map<String, Target> targets = new HashMap<>();
+        tree.match(m.topic(), sub -> {
+            if (sub.noLocal() && sub.clientId().equals(m.publisher())) {
+                return;
+            }
+            if (!sub.permits(m.topic())) {
+                return;
+            }
+            targets.computeIfAbsent(sub.clientId(), k -> new Target()).add(sub, m);
+        });
+        int reached = 0;
+        for (Map.Entry<String, Target> e : targets.entrySet()) {
+            Session s = sessions.get(e.getKey()).orElse(null);
+            if (s == null) {
+                continue;
+            }
+            if (s.offer(e.getValue().delivery(m))) {
+                reached++;
+            } else if (!s.ended()) {
+                droppedDeliveries.incrementAndGet();
+            }
+        }
+        return reached;
+    }
+
+    /** The merged view of one client's subscriptions that matched one message. */
+    private static final class Target {
+        private int qos = -1;
+        private boolean retain;
+        private int[] ids = null;
+        private int idCount;
+
+        void add(Subscription sub, Message m) {
+            qos = Math.max(qos, Math.min(sub.qos(), m.qos()));
+            retain |= sub.retainAsPublished() && m.retain();
+            if (sub.subscriptionId() != 0) {
+                if (ids == null) {
+                    ids = new int[2];
+                } else if (idCount == ids.length) {
+                    ids = java.util.Arrays.copyOf(ids, idCount * 2);
+                }
+                ids[idCount++] = sub.subscriptionId();
+            }
+        }
+
+        Delivery delivery(Message m) {
+            int[] exact = ids == null ? null : java.util.Arrays.copyOf(ids, idCount);
+            return new Delivery(m, qos, retain, exact);
+        }
+    }
+}
