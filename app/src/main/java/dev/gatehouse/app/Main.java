@@ -70,19 +70,13 @@ public final class Main {
             err.println("gatehouse: --bind: " + e.getMessage());
             return 2;
         }
-        Broker broker = Broker.builder()
-                .listener(ListenerConfig.tcp("default", hp.host(), hp.port())
-                        .withAnonymous(AnonymousAccess.LOOPBACK_ONLY)
-                        .withAnonymousPermissions(Permissions.allowAll()))
-                .build();
+        Broker broker;
         try {
-            broker.start().join();
+            broker = startDefault(hp);
         } catch (CompletionException e) {
             err.println("gatehouse: " + (e.getCause() == null ? e : e.getCause()).getMessage());
             return 1;
         }
-        log.warn("no configuration: anonymous clients are admitted from loopback addresses only, with full access; "
-                + "listening on {}", broker.boundAddresses().get("default"));
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.stop().join();
@@ -94,6 +88,22 @@ public final class Main {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * The embedded default: one listener on {@code hp}, anonymous clients admitted with full access
+     * from loopback addresses only (whatever address is bound), and a log line that says so.
+     */
+    static Broker startDefault(HostPort hp) {
+        Broker broker = Broker.builder()
+                .listener(ListenerConfig.tcp("default", hp.host(), hp.port())
+                        .withAnonymous(AnonymousAccess.LOOPBACK_ONLY)
+                        .withAnonymousPermissions(Permissions.allowAll()))
+                .build();
+        broker.start().join();
+        log.warn("no configuration: anonymous clients are admitted from loopback addresses only, with full access; "
+                + "listening on {}", broker.boundAddresses().get("default"));
+        return broker;
     }
 
     private static void usage(PrintStream out) {

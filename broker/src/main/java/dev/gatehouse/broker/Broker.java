@@ -74,19 +74,23 @@ public final class Broker {
         if (!phase.compareAndSet(Phase.NEW, Phase.STARTING)) {
             return CompletableFuture.failedFuture(new IllegalStateException("broker already started"));
         }
-        return transport.bind(listeners, core).handle((addrs, e) -> {
+        CompletableFuture<Broker> result = new CompletableFuture<>();
+        transport.bind(listeners, core).whenComplete((addrs, e) -> {
             if (e != null) {
-                phase.set(Phase.STOPPED);
-                transport.unbind().thenCompose(v -> transport.shutdown()).join();
                 Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                         ? e.getCause() : e;
-                throw new java.util.concurrent.CompletionException(cause);
+                phase.set(Phase.STOPPED);
+                // Not joined here: this callback may run on an event loop that shutdown() waits for.
+                transport.unbind().thenCompose(v -> transport.shutdown())
+                        .whenComplete((v, x) -> result.completeExceptionally(cause));
+                return;
             }
             addresses = Map.copyOf(addrs);
             phase.set(Phase.RUNNING);
             addrs.forEach((name, a) -> log.info("listener {} bound to {}", name, a));
-            return this;
+            result.complete(this);
         });
+        return result;
     }
 
     /** Stop gracefully; idempotent. */

@@ -50,6 +50,9 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         if (connectTimeout.isNegative() || connectTimeout.isZero() || authTimeout.isNegative() || authTimeout.isZero()) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
+        if (maxSessionExpiry.isNegative()) {
+            throw new IllegalArgumentException("maxSessionExpiry must not be negative, not " + maxSessionExpiry);
+        }
         serverKeepAlive.ifPresent(k -> {
             if (k < 0 || k > 65535) {
                 throw new IllegalArgumentException("serverKeepAlive must be 0..65535 seconds, not " + k);

@@ -1,8 +1,9 @@
 package dev.gatehouse.authn.spi;
 
 /**
- * Why an authenticator refused a client, expressed once and mapped to both wire formats:
- * the MQTT 3.1.1 CONNACK return code and the MQTT 5.0 reason code.
+ * Why an authenticator refused a client, expressed once and mapped to every wire format: the
+ * MQTT 3.1.1 CONNACK return code, the MQTT 5.0 CONNACK reason code, and the MQTT 5.0 DISCONNECT
+ * reason code used when a re-authentication fails (DISCONNECT allows fewer codes than CONNACK).
  */
 public enum FailureReason {
     /** Credentials were present but wrong, expired or unverifiable. 3.1.1: 4, 5.0: 0x86. */
@@ -33,8 +34,22 @@ public enum FailureReason {
         return v3ReturnCode;
     }
 
-    /** The MQTT 5.0 CONNACK / DISCONNECT reason code. */
+    /** The MQTT 5.0 CONNACK reason code. */
     public int v5ReasonCode() {
         return v5ReasonCode;
+    }
+
+    /**
+     * The MQTT 5.0 DISCONNECT reason code for a connection whose re-authentication failed:
+     * 0x87 (not authorized) for every credential problem, 0x82 for a protocol error, 0x80
+     * (unspecified) when the server could not decide. CONNACK-only codes such as 0x86 are
+     * malformed in a DISCONNECT (MQTT 5.0 §3.14.2.1).
+     */
+    public int v5DisconnectCode() {
+        return switch (this) {
+            case PROTOCOL_ERROR -> 0x82;
+            case SERVER_UNAVAILABLE -> 0x80;
+            default -> 0x87;
+        };
     }
 }

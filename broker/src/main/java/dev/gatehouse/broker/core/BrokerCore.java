@@ -6,8 +6,11 @@ import dev.gatehouse.broker.auth.AuthenticatorChain;
 import dev.gatehouse.broker.message.Message;
 import dev.gatehouse.broker.session.Delivery;
 import dev.gatehouse.broker.session.Session;
+import dev.gatehouse.broker.session.SessionOwner;
 import dev.gatehouse.broker.session.SessionStore;
 import dev.gatehouse.broker.topic.RetainedMessages;
+import dev.gatehouse.broker.topic.SharedFilter;
+import dev.gatehouse.broker.topic.SharedSubscriptions;
 import dev.gatehouse.broker.topic.Subscription;
 import dev.gatehouse.broker.topic.SubscriptionTree;
 import java.time.Clock;
@@ -15,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,6 +41,7 @@ public final class BrokerCore {
     private final Permissions defaultPermissions;
     private final SessionStore sessions;
     private final SubscriptionTree tree = new SubscriptionTree();
+    private final SharedSubscriptions shared = new SharedSubscriptions(tree);
     private final RetainedMessages retained;
     private final ConcurrentHashMap<String, ClientConnection> connections = new ConcurrentHashMap<>();
     private final EventBus events;
@@ -124,12 +129,12 @@ public final class BrokerCore {
     }
 
     /**
-     * The session to attach for a new connection: a fresh one when {@code cleanStart} or none exists
-     * (an old one is ended first), else the stored one. {@code present[0]} tells which.
+     * Attach {@code owner} to the session of {@code clientId}: a fresh one when {@code cleanStart} or
+     * none exists (an old one is ended first), else the stored one. {@code present[0]} tells which.
      */
-    public Session openSession(String clientId, boolean cleanStart, boolean[] present) {
+    public Session openSession(String clientId, boolean cleanStart, SessionOwner owner, boolean[] present) {
         Session existing = sessions.get(clientId).orElse(null);
-        if (existing != null && !existing.ended() && !cleanStart) {
+        if (existing != null && !cleanStart && existing.attach(owner)) {
             present[0] = true;
             return existing;
         }
@@ -138,6 +143,7 @@ public final class BrokerCore {
         }
         present[0] = false;
         Session s = new Session(clientId, limits.maxQueuedMessages());
+        s.attach(owner);
         sessions.put(s);
         return s;
     }
@@ -155,9 +161,12 @@ public final class BrokerCore {
             return;
         }
         s.expiryTask(scheduler.schedule(() -> {
-            if (s.owner() == null) {
+            Message will = s.takePendingWill();
+            if (s.endIfDetached()) {
                 log.debug("session {} expired", s.clientId());
-                endSession(s);
+                cleanUp(s, will);
+            } else if (will != null) {
+                route(will);
             }
         }, expiry, TimeUnit.SECONDS));
     }
@@ -167,11 +176,18 @@ public final class BrokerCore {
      * (MQTT 5: the will goes out when the delay passes or the session ends, whichever is first).
      */
     public void endSession(Session s) {
-        for (Subscription sub : s.subscriptions()) {
-            tree.unsubscribe(sub.clientId(), sub.filter());
-        }
         Message will = s.takePendingWill();
-        s.end();
+        if (s.end()) {
+            cleanUp(s, will);
+        } else if (will != null) {
+            route(will);
+        }
+    }
+
+    private void cleanUp(Session s, Message will) {
+        for (Subscription sub : s.subscriptions()) {
+            removeFromTree(sub.clientId(), sub.filter());
+        }
         sessions.remove(s);
         if (will != null) {
             route(will);
@@ -190,10 +206,18 @@ public final class BrokerCore {
 
     // ---- subscriptions ----
 
-    /** Add or replace a subscription of {@code s}; returns whether it existed before (for Retain Handling 1). */
+    /**
+     * Add or replace a subscription of {@code s} (a {@code $share/<group>/<filter>} one joins that
+     * group); returns whether it existed before (for Retain Handling 1).
+     */
     public boolean subscribe(Session s, Subscription sub) {
         Subscription previous = s.putSubscription(sub);
-        tree.subscribe(sub);
+        Optional<SharedFilter> group = SharedFilter.parse(sub.filter());
+        if (group.isPresent()) {
+            shared.join(group.get(), sub);
+        } else {
+            tree.subscribe(sub);
+        }
         return previous != null;
     }
 
@@ -202,8 +226,22 @@ public final class BrokerCore {
         if (removed == null) {
             return false;
         }
-        tree.unsubscribe(s.clientId(), filter);
+        removeFromTree(s.clientId(), filter);
         return true;
+    }
+
+    private void removeFromTree(String clientId, String filter) {
+        Optional<SharedFilter> group = SharedFilter.parse(filter);
+        if (group.isPresent()) {
+            shared.leave(group.get(), clientId);
+        } else {
+            tree.unsubscribe(clientId, filter);
+        }
+    }
+
+    /** Shared-subscription groups held, for tests and metrics. */
+    public int sharedGroupCount() {
+        return shared.groupCount();
     }
 
     /** Queue the retained messages matching a new subscription into {@code s}. */
@@ -233,7 +271,11 @@ public final class BrokerCore {
             }
         }
         Map<String, Target> targets = new HashMap<>();
-        tree.match(m.topic(), sub -> {
+        tree.match(m.topic(), match -> {
+            Subscription sub = SharedSubscriptions.isGroup(match) ? pickMember(match, m) : match;
+            if (sub == null) {
+                return;
+            }
             if (sub.noLocal() && sub.clientId().equals(m.publisher())) {
                 return;
             }
@@ -255,6 +297,13 @@ public final class BrokerCore {
             }
         }
         return reached;
+    }
+
+    /** One member of a shared group for {@code m}: preferably a connected one, else any with a session. */
+    private Subscription pickMember(Subscription group, Message m) {
+        return shared.pick(group,
+                sub -> sub.permits(m.topic()) && sessions.get(sub.clientId()).map(x -> x.owner() != null).orElse(false),
+                sub -> sub.permits(m.topic()) && sessions.get(sub.clientId()).isPresent());
     }
 
     /** The merged view of one client's subscriptions that matched one message. */

@@ -174,14 +174,21 @@ public final class Session {
         return new ArrayList<>(subscriptions.values());
     }
 
-    /** Attach a live connection; cancels a pending expiry and discards a will still waiting for its delay. */
-    public synchronized void attach(SessionOwner o) {
+    /**
+     * Attach a live connection; cancels a pending expiry and discards a will still waiting for its
+     * delay. False when the session has ended (an expiry won the race): the caller starts a new one.
+     */
+    public synchronized boolean attach(SessionOwner o) {
+        if (ended) {
+            return false;
+        }
         owner = o;
         cancel(expiryTask);
         expiryTask = null;
         cancel(willTask);
         willTask = null;
         pendingWill = null;
+        return true;
     }
 
     /** Detach {@code o} if it is still the owner. */
@@ -226,14 +233,26 @@ public final class Session {
         return w;
     }
 
-    /** Marks the session ended: further offers are refused and queued state is released. */
-    public synchronized void end() {
+    /**
+     * Marks the session ended: further offers are refused and queued state is released. Returns false
+     * if it had already ended, so that two racing ends (expiry timer, clean start) act once.
+     */
+    public synchronized boolean end() {
+        if (ended) {
+            return false;
+        }
         ended = true;
         queue.clear();
         inflight.clear();
         inboundQos2.clear();
         cancel(expiryTask);
         expiryTask = null;
+        return true;
+    }
+
+    /** Ends the session only if no connection is attached (the expiry timer's check and act, atomically). */
+    public synchronized boolean endIfDetached() {
+        return owner == null && end();
     }
 
     public synchronized boolean ended() {

@@ -24,6 +24,7 @@ import dev.gatehouse.broker.session.Inflight;
 import dev.gatehouse.broker.session.Session;
 import dev.gatehouse.broker.session.SessionOwner;
 import dev.gatehouse.broker.session.Will;
+import dev.gatehouse.broker.topic.SharedFilter;
 import dev.gatehouse.broker.topic.Subscription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -118,6 +119,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private Will will;
 
     private AuthRequest authRequest;
+    private final java.util.ArrayDeque<MqttMessage> pipelined = new java.util.ArrayDeque<>();
     private Authenticator challenger;
     private Object challengeState;
     private boolean reauthenticating;
@@ -159,6 +161,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
         state = State.CLOSED;
+        pipelined.forEach(ReferenceCountUtil::release);
+        pipelined.clear();
         cancel(handshakeTimer);
         cancel(credentialTimer);
         if (was == State.CONNECTED && session != null) {
@@ -292,6 +296,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     }
 
     private void onDuringAuthentication(MqttMessage m, MqttMessageType type) {
+        if (authMethod == null && type != MqttMessageType.AUTH && type != MqttMessageType.CONNECT) {
+            // Clients may send packets right behind CONNECT (MQTT 3.1.4): hold them until admitted.
+            // Reading is paused meanwhile, so this holds at most what one read already decoded.
+            channel.config().setAutoRead(false);
+            pipelined.add((MqttMessage) ReferenceCountUtil.retain(m));
+            return;
+        }
         if (type == MqttMessageType.AUTH && version.isV5()) {
             onAuthContinue(m);
         } else if (type == MqttMessageType.DISCONNECT) {
@@ -359,19 +370,20 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         String requested = p.clientIdentifier() == null ? "" : p.clientIdentifier();
+        if (requested.length() > limits.maxClientIdLength()) {
+            refuse(AuthDecision.failure(FailureReason.CLIENT_IDENTIFIER_NOT_VALID,
+                    "client id longer than " + limits.maxClientIdLength()), "broker");
+            return;
+        }
         if (requested.isEmpty()) {
             if (!version.isV5() && !cleanStart) {
                 refuse(AuthDecision.failure(FailureReason.CLIENT_IDENTIFIER_NOT_VALID,
                         "empty client id requires clean session"), "broker");
                 return;
             }
+            // The limit is for ids clients choose; ours is never refused by it.
             requested = "gh-" + UUID.randomUUID();
             assignedId = true;
-        }
-        if (requested.length() > limits.maxClientIdLength()) {
-            refuse(AuthDecision.failure(FailureReason.CLIENT_IDENTIFIER_NOT_VALID,
-                    "client id longer than " + limits.maxClientIdLength()), "broker");
-            return;
         }
         clientId = requested;
         if (version.isV5()) {
@@ -395,9 +407,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         if (sessionExpiry > maxExpiry) {
             sessionExpiry = maxExpiry;
         }
-        if (limits.serverKeepAlive().isPresent() && limits.serverKeepAlive().get() != keepAlive) {
+        // MQTT 3 clients cannot be told another keep-alive, so only MQTT 5 ones get the server's.
+        if (version.isV5() && limits.serverKeepAlive().isPresent() && limits.serverKeepAlive().get() != keepAlive) {
             keepAlive = limits.serverKeepAlive().get();
-            keepAliveOverridden = version.isV5();
+            keepAliveOverridden = true;
         }
         if (h.isWillFlag()) {
             if (!TopicFilters.isValidTopicName(p.willTopic())) {
@@ -416,7 +429,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         state = State.AUTHENTICATING;
         cancel(handshakeTimer);
         handshakeTimer = ctx.executor().schedule(() -> {
-            if (state == State.AUTHENTICATING) {
+            if (state == State.AUTHENTICATING && challenger != null) {
+                refuse(AuthDecision.failure(FailureReason.NOT_AUTHORIZED,
+                        "client did not answer the AUTH challenge within " + limits.authTimeout()), "broker");
+            } else if (state == State.AUTHENTICATING) {
                 refuse(AuthDecision.failure(FailureReason.SERVER_UNAVAILABLE,
                         "authentication did not finish within " + limits.authTimeout()), "broker");
             }
@@ -574,9 +590,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         boolean[] present = new boolean[1];
-        session = core.openSession(clientId, cleanStart, present);
+        session = core.openSession(clientId, cleanStart, this, present);
         session.expiryIntervalSeconds(sessionExpiry);
-        session.attach(this);
         cancel(handshakeTimer);
         state = State.CONNECTED;
         if (keepAlive > 0) {
@@ -592,6 +607,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             resend();
         }
         drain();
+        replayPipelined();
+    }
+
+    private void replayPipelined() {
+        MqttMessage m;
+        while (state == State.CONNECTED && (m = pipelined.poll()) != null) {
+            try {
+                onConnected(m, m.fixedHeader().messageType());
+            } finally {
+                ReferenceCountUtil.release(m);
+            }
+        }
+        channel.config().setAutoRead(true);
     }
 
     private MqttProperties connAckProperties() {
@@ -611,7 +639,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         Props.addInt(p, MqttPropertyType.RETAIN_AVAILABLE, 1);
         Props.addInt(p, MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE, 1);
         Props.addInt(p, MqttPropertyType.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1);
-        Props.addInt(p, MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+        Props.addInt(p, MqttPropertyType.SHARED_SUBSCRIPTION_AVAILABLE, 1);
         if (authMethod != null) {
             Props.addString(p, MqttPropertyType.AUTHENTICATION_METHOD, authMethod);
         }
@@ -637,7 +665,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     /** New permissions may revoke subscriptions or change which topics they may receive. */
     private void recheckSubscriptions() {
         for (Subscription sub : session.subscriptions()) {
-            SubscribeResult r = permissions.checkSubscribe(sub.filter(), sub.qos());
+            String matching = SharedFilter.parse(sub.filter()).map(SharedFilter::filter).orElse(sub.filter());
+            SubscribeResult r = permissions.checkSubscribe(matching, sub.qos());
             if (!r.allowed()) {
                 core.unsubscribe(session, sub.filter());
                 log.info("client {} lost subscription {} after re-authentication: {}", clientId, sub.filter(),
@@ -670,7 +699,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 f.reason(), byAuthenticator, f.logMessage()));
         if (reauthenticating && state == State.CONNECTED) {
             reauthenticating = false;
-            disconnect(f.reason().v5ReasonCode(), f.reasonString().orElse("re-authentication failed"));
+            disconnect(f.reason().v5DisconnectCode(), f.reasonString().orElse("re-authentication failed"));
             return;
         }
         refuseRaw(version.isV5() ? f.reason().v5ReasonCode() : f.reason().v3ReturnCode(), f.reasonString().orElse(null));
@@ -697,6 +726,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         int packetId = m.variableHeader().packetId();
         MqttProperties props = m.variableHeader().properties();
         String topic = m.variableHeader().topicName();
+        if (qos == 0 && m.fixedHeader().isDup()) {
+            log.info("closing {} ({}): DUP flag on a QoS 0 PUBLISH", clientId, remote());
+            disconnect(ReasonCodes.MALFORMED_PACKET, "DUP on QoS 0");
+            return;
+        }
         if (version.isV5()) {
             Optional<Integer> alias = Props.integer(props, MqttPropertyType.TOPIC_ALIAS);
             if (alias.isPresent()) {
@@ -824,16 +858,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             MqttTopicSubscription t = wanted.get(i);
             String filter = t.topicFilter();
             int qos = t.qualityOfService().value();
-            if (!TopicFilters.isValidFilter(filter)) {
+            Optional<SharedFilter> sharedFilter = SharedFilter.parse(filter);
+            boolean isShared = SharedFilter.isShared(filter);
+            if (isShared ? sharedFilter.isEmpty() : !TopicFilters.isValidFilter(filter)) {
                 log.info("client {} sent an invalid topic filter", clientId);
                 codes[i] = version.isV5() ? ReasonCodes.TOPIC_FILTER_INVALID : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;
             }
-            if (filter.startsWith("$share/")) {
-                codes[i] = version.isV5() ? ReasonCodes.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCodes.V3_SUBACK_FAILURE;
-                continue;
+            if (isShared && version.isV5() && t.option().isNoLocal()) {
+                protocolError("No Local on a shared subscription");
+                return;
             }
-            SubscribeResult r = permissions.checkSubscribe(filter, qos);
+            // A shared subscription is authorized like a plain one to the filter it matches topics with.
+            SubscribeResult r = permissions.checkSubscribe(isShared ? sharedFilter.get().filter() : filter, qos);
             if (!r.allowed()) {
                 log.info("denied SUBSCRIBE by {} to {}: {}", clientId, filter, r.access().describe());
                 codes[i] = version.isV5() ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
@@ -845,7 +882,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                     version.isV5() && opt.isRetainAsPublished(), retainHandling, subscriptionId,
                     r.deliveryFilter().orElse(null));
             boolean existed = core.subscribe(session, sub);
-            if (retainHandling == 0 || (retainHandling == 1 && !existed)) {
+            // Retained messages are never sent for a shared subscription (MQTT 5.0 §4.8.2).
+            if (!isShared && (retainHandling == 0 || (retainHandling == 1 && !existed))) {
                 retainedFor.add(sub);
             }
             codes[i] = qos;

@@ -474,9 +474,13 @@ class SubscriptionTreeTest {
                     want.add(key(s));
                 }
             }
-            List<String> got = matches(tree, topic).stream().map(SubscriptionTreeTest::key).collect(Collectors.toList());
+            List<String> got = matches(tree, topic).stream().map(SubscriptionTreeTest::key).sorted()
+                    .collect(Collectors.toList());
+            Collections.sort(want);
             // As lists, so a subscription delivered twice would show up.
-            assertThat(got).as(topic).containsExactlyInAnyOrderElementsOf(want);
+            if (!got.equals(want)) {
+                assertThat(got).as(topic).containsExactlyInAnyOrderElementsOf(want);
+            }
         }
     }
 }
