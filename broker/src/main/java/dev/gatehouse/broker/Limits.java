@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param maxInflight            unacknowledged outbound QoS 1/2 PUBLISHes per client (capped further by the
  *                               client's own Receive Maximum)
  * @param maxQueuedMessages      messages queued per session beyond the in-flight window; overflow is dropped and counted
+ * @param maxSubscriptionsPerSession subscriptions one session may hold; more are refused (MQTT 5 SUBACK 0x97)
  * @param maxSessionExpiry       longest session expiry interval granted; MQTT 3.1.1 persistent sessions get this
  * @param serverKeepAlive        when set, the keep-alive every client must use (MQTT 5 Server Keep Alive)
  * @param topicAliasMaximum      inbound topic aliases accepted per MQTT 5 connection (0 disables)
@@ -24,7 +25,8 @@ import java.util.Optional;
  * @param deniedPublishAction    what happens to a denied MQTT 3.1.1 PUBLISH
  */
 public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectTimeout, Duration authTimeout,
-                     int receiveMaximum, int maxInflight, int maxQueuedMessages, Duration maxSessionExpiry,
+                     int receiveMaximum, int maxInflight, int maxQueuedMessages, int maxSubscriptionsPerSession,
+                     Duration maxSessionExpiry,
                      Optional<Integer> serverKeepAlive, int topicAliasMaximum, int maxRetainedMessages,
                      DeniedPublishAction deniedPublishAction) {
 
@@ -43,6 +45,7 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
             throw new IllegalArgumentException("maxInflight must be 1..65535, not " + maxInflight);
         }
         positive(maxQueuedMessages, "maxQueuedMessages");
+        positive(maxSubscriptionsPerSession, "maxSubscriptionsPerSession");
         positive(maxRetainedMessages, "maxRetainedMessages");
         if (topicAliasMaximum < 0 || topicAliasMaximum > 65535) {
             throw new IllegalArgumentException("topicAliasMaximum must be 0..65535, not " + topicAliasMaximum);
@@ -68,77 +71,132 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
 
     /**
      * 1 MiB packets, 256-character client ids, 10 s to CONNECT, 30 s to authenticate, 64 in flight each
-     * way, 1000 queued per session, sessions kept up to a day, 16 topic aliases, 100 000 retained topics.
+     * way, 1000 queued and 1000 subscriptions per session, sessions kept up to a day, 16 topic aliases,
+     * 100 000 retained topics, denied MQTT 3.1.1 publishes acknowledged and dropped.
      */
     public static Limits defaults() {
-        return new Limits(1024 * 1024, 256, Duration.ofSeconds(10), Duration.ofSeconds(30), 64, 64, 1000,
-                Duration.ofDays(1), Optional.empty(), 16, 100_000, DeniedPublishAction.ACK_AND_DROP);
+        return new Builder().build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = new Builder();
+        b.maxPacketSize = maxPacketSize;
+        b.maxClientIdLength = maxClientIdLength;
+        b.connectTimeout = connectTimeout;
+        b.authTimeout = authTimeout;
+        b.receiveMaximum = receiveMaximum;
+        b.maxInflight = maxInflight;
+        b.maxQueuedMessages = maxQueuedMessages;
+        b.maxSubscriptionsPerSession = maxSubscriptionsPerSession;
+        b.maxSessionExpiry = maxSessionExpiry;
+        b.serverKeepAlive = serverKeepAlive;
+        b.topicAliasMaximum = topicAliasMaximum;
+        b.maxRetainedMessages = maxRetainedMessages;
+        b.deniedPublishAction = deniedPublishAction;
+        return b;
     }
 
     public Limits withMaxPacketSize(int v) {
-        return new Limits(v, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
-                maxQueuedMessages, maxSessionExpiry, serverKeepAlive, topicAliasMaximum, maxRetainedMessages,
-                deniedPublishAction);
+        Builder b = toBuilder();
+        b.maxPacketSize = v;
+        return b.build();
     }
 
     public Limits withMaxClientIdLength(int v) {
-        return new Limits(maxPacketSize, v, connectTimeout, authTimeout, receiveMaximum, maxInflight,
-                maxQueuedMessages, maxSessionExpiry, serverKeepAlive, topicAliasMaximum, maxRetainedMessages,
-                deniedPublishAction);
+        Builder b = toBuilder();
+        b.maxClientIdLength = v;
+        return b.build();
     }
 
     public Limits withConnectTimeout(Duration v) {
-        return new Limits(maxPacketSize, maxClientIdLength, v, authTimeout, receiveMaximum, maxInflight,
-                maxQueuedMessages, maxSessionExpiry, serverKeepAlive, topicAliasMaximum, maxRetainedMessages,
-                deniedPublishAction);
+        Builder b = toBuilder();
+        b.connectTimeout = v;
+        return b.build();
     }
 
     public Limits withAuthTimeout(Duration v) {
-        return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, v, receiveMaximum, maxInflight,
-                maxQueuedMessages, maxSessionExpiry, serverKeepAlive, topicAliasMaximum, maxRetainedMessages,
-                deniedPublishAction);
+        Builder b = toBuilder();
+        b.authTimeout = v;
+        return b.build();
     }
 
     public Limits withReceiveMaximum(int v) {
-        return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, v, maxInflight,
-                maxQueuedMessages, maxSessionExpiry, serverKeepAlive, topicAliasMaximum, maxRetainedMessages,
-                deniedPublishAction);
+        Builder b = toBuilder();
+        b.receiveMaximum = v;
+        return b.build();
     }
 
     public Limits withMaxInflight(int v) {
-        return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, v,
-                maxQueuedMessages, maxSessionExpiry, serverKeepAlive, topicAliasMaximum, maxRetainedMessages,
-                deniedPublishAction);
+        Builder b = toBuilder();
+        b.maxInflight = v;
+        return b.build();
     }
 
     public Limits withMaxQueuedMessages(int v) {
-        return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
-                v, maxSessionExpiry, serverKeepAlive, topicAliasMaximum, maxRetainedMessages, deniedPublishAction);
+        Builder b = toBuilder();
+        b.maxQueuedMessages = v;
+        return b.build();
+    }
+
+    public Limits withMaxSubscriptionsPerSession(int v) {
+        Builder b = toBuilder();
+        b.maxSubscriptionsPerSession = v;
+        return b.build();
     }
 
     public Limits withMaxSessionExpiry(Duration v) {
-        return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
-                maxQueuedMessages, v, serverKeepAlive, topicAliasMaximum, maxRetainedMessages, deniedPublishAction);
+        Builder b = toBuilder();
+        b.maxSessionExpiry = v;
+        return b.build();
     }
 
     public Limits withServerKeepAlive(int seconds) {
-        return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
-                maxQueuedMessages, maxSessionExpiry, Optional.of(seconds), topicAliasMaximum, maxRetainedMessages,
-                deniedPublishAction);
+        Builder b = toBuilder();
+        b.serverKeepAlive = Optional.of(seconds);
+        return b.build();
     }
 
     public Limits withTopicAliasMaximum(int v) {
-        return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
-                maxQueuedMessages, maxSessionExpiry, serverKeepAlive, v, maxRetainedMessages, deniedPublishAction);
+        Builder b = toBuilder();
+        b.topicAliasMaximum = v;
+        return b.build();
     }
 
     public Limits withMaxRetainedMessages(int v) {
-        return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
-                maxQueuedMessages, maxSessionExpiry, serverKeepAlive, topicAliasMaximum, v, deniedPublishAction);
+        Builder b = toBuilder();
+        b.maxRetainedMessages = v;
+        return b.build();
     }
 
     public Limits withDeniedPublishAction(DeniedPublishAction v) {
-        return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
-                maxQueuedMessages, maxSessionExpiry, serverKeepAlive, topicAliasMaximum, maxRetainedMessages, v);
+        Builder b = toBuilder();
+        b.deniedPublishAction = v;
+        return b.build();
+    }
+
+    /** Mutable staging for a copy with one value changed; {@link #build()} validates. */
+    private static final class Builder {
+        private int maxPacketSize = 1024 * 1024;
+        private int maxClientIdLength = 256;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration authTimeout = Duration.ofSeconds(30);
+        private int receiveMaximum = 64;
+        private int maxInflight = 64;
+        private int maxQueuedMessages = 1000;
+        private int maxSubscriptionsPerSession = 1000;
+        private Duration maxSessionExpiry = Duration.ofDays(1);
+        private Optional<Integer> serverKeepAlive = Optional.empty();
+        private int topicAliasMaximum = 16;
+        private int maxRetainedMessages = 100_000;
+        private DeniedPublishAction deniedPublishAction = DeniedPublishAction.ACK_AND_DROP;
+
+        private Builder() {
+        }
+
+        Limits build() {
+            return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum,
+                    maxInflight, maxQueuedMessages, maxSubscriptionsPerSession, maxSessionExpiry, serverKeepAlive,
+                    topicAliasMaximum, maxRetainedMessages, deniedPublishAction);
+        }
     }
 }

@@ -51,6 +51,18 @@ public interface Authenticator extends AutoCloseable {
                 AuthDecision.failure(FailureReason.PROTOCOL_ERROR, name() + " does not continue authentication"));
     }
 
+    /**
+     * A success this authenticator returned no longer applies: the connection ended (for any reason,
+     * including takeover and broker shutdown) or a re-authentication replaced it. Called exactly once
+     * for every success the broker acted on, on a network thread: must not block. Lets an
+     * authenticator keep per-account connection counts or leases.
+     *
+     * @param request  the request that was admitted
+     * @param admitted the decision that admitted it
+     */
+    default void connectionClosed(AuthRequest request, AuthDecision.Success admitted) {
+    }
+
     /** Release timers, threads and caches. Called once when the broker stops. */
     @Override
     default void close() {

@@ -78,7 +78,7 @@ public final class AuthenticatorChain {
 
     private static ChainResult toResult(AuthDecision d, Authenticator a) {
         if (d instanceof AuthDecision.Success s) {
-            return new ChainResult.Admitted(s, a.name());
+            return new ChainResult.Admitted(s, a.name(), a);
         }
         if (d instanceof AuthDecision.Failure f) {
             return new ChainResult.Refused(f, a.name());

@@ -6,8 +6,8 @@ import dev.gatehouse.authn.spi.Authenticator;
 /** What the authenticator chain concluded about one request, with who concluded it. */
 public sealed interface ChainResult {
 
-    /** An authenticator admitted the client. */
-    record Admitted(AuthDecision.Success success, String authenticator) implements ChainResult {
+    /** An authenticator admitted the client; {@code by} is null for the anonymous policy. */
+    record Admitted(AuthDecision.Success success, String authenticator, Authenticator by) implements ChainResult {
     }
 
     /** An authenticator (or the chain itself, as {@code broker}) refused the client. */

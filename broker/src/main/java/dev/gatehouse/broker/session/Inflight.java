@@ -2,12 +2,15 @@ package dev.gatehouse.broker.session;
 
 /**
  * An outbound QoS 1/2 message sent and not yet completed. For QoS 2, {@code released} turns true
- * once the client's PUBREC arrived and PUBREL was sent: only PUBCOMP is outstanding then.
+ * once the client's PUBREC arrived and PUBREL was sent: only PUBCOMP is outstanding then. After a
+ * session resumes, an unreleased message is {@code awaitingResend} until the new connection's
+ * window lets it go out again.
  */
 public final class Inflight {
     private final int packetId;
     private final Delivery delivery;
     private boolean released;
+    private boolean awaitingResend;
 
     Inflight(int packetId, Delivery delivery) {
         this.packetId = packetId;
@@ -28,5 +31,14 @@ public final class Inflight {
 
     void release() {
         released = true;
+    }
+
+    /** Whether it must be sent again (DUP) on the current connection before anything new. */
+    public boolean awaitingResend() {
+        return awaitingResend;
+    }
+
+    void awaitingResend(boolean v) {
+        awaitingResend = v;
     }
 }

@@ -31,6 +31,7 @@ public final class Session {
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private int nextPacketId = 1;
+    private int awaitingResend;
     private SessionOwner owner;
     private long expiryIntervalSeconds;
     private ScheduledFuture<?> expiryTask;
@@ -74,9 +75,28 @@ public final class Session {
         return true;
     }
 
-    /** Sends queued deliveries while {@link Sender#writable()} and the in-flight window allow. */
+    /**
+     * Sends, while {@link Sender#writable()} and the in-flight window allow, first the in-flight
+     * messages awaiting redelivery (DUP, same packet id), then queued deliveries in order.
+     */
     public synchronized int drain(int window, long nowMillis, Sender sender) {
         int sent = 0;
+        if (awaitingResend > 0) {
+            for (Inflight f : inflight.values()) {
+                if (awaitingResend == 0 || inflight.size() - awaitingResend >= window || !sender.writable()) {
+                    break;
+                }
+                if (f.awaitingResend()) {
+                    f.awaitingResend(false);
+                    awaitingResend--;
+                    sender.send(f.delivery(), f.packetId(), true);
+                    sent++;
+                }
+            }
+            if (awaitingResend > 0) {
+                return sent;
+            }
+        }
         while (!queue.isEmpty() && sender.writable()) {
             Delivery d = queue.peek();
             if (d.message().expired(nowMillis)) {
@@ -85,7 +105,7 @@ public final class Session {
             }
             if (d.qos() == 0) {
                 queue.poll();
-                sender.send(d, 0);
+                sender.send(d, 0, false);
                 sent++;
                 continue;
             }
@@ -95,13 +115,31 @@ public final class Session {
             queue.poll();
             int id = allocatePacketId();
             inflight.put(id, new Inflight(id, d));
-            if (!sender.send(d, id)) {
+            if (!sender.send(d, id, false)) {
                 // Too big for this client: the spec says to treat it as delivered.
                 inflight.remove(id);
             }
             sent++;
         }
         return sent;
+    }
+
+    /**
+     * A connection resumed this session: every unreleased in-flight message must go out again (served
+     * by {@link #drain} within the new window). Returns the packet ids whose PUBREL must be re-sent.
+     */
+    public synchronized List<Integer> resume() {
+        List<Integer> releases = new ArrayList<>();
+        awaitingResend = 0;
+        for (Inflight f : inflight.values()) {
+            if (f.released()) {
+                releases.add(f.packetId());
+            } else {
+                f.awaitingResend(true);
+                awaitingResend++;
+            }
+        }
+        return releases;
     }
 
     private int allocatePacketId() {
@@ -135,7 +173,11 @@ public final class Session {
 
     /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is done. Null for an unknown packet id. */
     public synchronized Inflight complete(int packetId) {
-        return inflight.remove(packetId);
+        Inflight f = inflight.remove(packetId);
+        if (f != null && f.awaitingResend()) {
+            awaitingResend--;
+        }
+        return f;
     }
 
     /** PUBREC: the client has the QoS 2 message; PUBREL is outstanding. False for an unknown packet id. */
@@ -168,6 +210,14 @@ public final class Session {
 
     public synchronized Subscription removeSubscription(String filter) {
         return subscriptions.remove(filter);
+    }
+
+    public synchronized int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    public synchronized boolean hasSubscription(String filter) {
+        return subscriptions.containsKey(filter);
     }
 
     public synchronized List<Subscription> subscriptions() {
@@ -244,6 +294,7 @@ public final class Session {
         ended = true;
         queue.clear();
         inflight.clear();
+        awaitingResend = 0;
         inboundQos2.clear();
         cancel(expiryTask);
         expiryTask = null;
@@ -270,7 +321,10 @@ public final class Session {
         /** Whether the connection can take another packet now. */
         boolean writable();
 
-        /** Send {@code d} with {@code packetId} (0 for QoS 0); false when it was dropped as too large. */
-        boolean send(Delivery d, int packetId);
+        /**
+         * Send {@code d} with {@code packetId} (0 for QoS 0), {@code dup} for a redelivery; false when
+         * it was dropped as too large for the client.
+         */
+        boolean send(Delivery d, int packetId, boolean dup);
     }
 }

@@ -20,7 +20,6 @@ import dev.gatehouse.broker.core.BrokerCore;
 import dev.gatehouse.broker.core.ClientConnection;
 import dev.gatehouse.broker.message.Message;
 import dev.gatehouse.broker.session.Delivery;
-import dev.gatehouse.broker.session.Inflight;
 import dev.gatehouse.broker.session.Session;
 import dev.gatehouse.broker.session.SessionOwner;
 import dev.gatehouse.broker.session.Will;
@@ -92,8 +91,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
 
         @Override
-        public boolean send(Delivery d, int packetId) {
-            return writePublish(d, packetId, false);
+        public boolean send(Delivery d, int packetId, boolean dup) {
+            return writePublish(d, packetId, dup);
         }
     };
 
@@ -125,6 +124,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private boolean reauthenticating;
 
     private String principal = "";
+    private Authenticator admittedBy;
+    private AuthDecision.Success admitted;
+    private AuthRequest admittedRequest;
     private String authenticatorName = "";
     private CompiledPermissions permissions;
     private Session session;
@@ -170,8 +172,20 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         } else if (was == State.AUTHENTICATING && !clientId.isEmpty()) {
             core.release(clientId, this);
         }
+        if (admittedBy != null) {
+            notifyClosed(admittedBy, admittedRequest, admitted);
+            admittedBy = null;
+        }
         closed.complete(null);
         ctx.fireChannelInactive();
+    }
+
+    private void notifyClosed(Authenticator a, AuthRequest request, AuthDecision.Success s) {
+        try {
+            a.connectionClosed(request, s);
+        } catch (RuntimeException e) {
+            log.warn("authenticator {} failed in connectionClosed", a.name(), e);
+        }
     }
 
     private void detach() {
@@ -528,7 +542,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         if (r instanceof ChainResult.Admitted a) {
-            admit(a.success(), a.authenticator());
+            admit(a.success(), a.authenticator(), a.by());
         } else if (r instanceof ChainResult.Refused f) {
             refuse(f.failure(), f.authenticator());
         } else if (r instanceof ChainResult.Challenged c) {
@@ -559,10 +573,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         admit(AuthDecision.success("anonymous", listener.anonymousPermissions().orElse(core.defaultPermissions())),
-                "anonymous");
+                "anonymous", null);
     }
 
-    private void admit(AuthDecision.Success s, String byAuthenticator) {
+    private void admit(AuthDecision.Success s, String byAuthenticator, Authenticator by) {
         Instant now = now();
         if (s.expiresAt().isPresent() && !s.expiresAt().get().isAfter(now)) {
             refuse(AuthDecision.failure(FailureReason.BAD_CREDENTIALS, "credential already expired"), byAuthenticator);
@@ -570,7 +584,16 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         CompiledPermissions compiled = s.permissions().compile(PlaceholderValues.of(clientId, username,
                 authRequest.peerCommonName().orElse(null)));
+        Authenticator previous = admittedBy;
+        AuthDecision.Success previousSuccess = admitted;
+        AuthRequest previousRequest = admittedRequest;
+        admittedBy = by;
+        admitted = s;
+        admittedRequest = authRequest;
         if (reauthenticating) {
+            if (previous != null) {
+                notifyClosed(previous, previousRequest, previousSuccess);
+            }
             reauthenticated(s, compiled, byAuthenticator);
             return;
         }
@@ -853,7 +876,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         int subscriptionId = version.isV5() ? Props.integer(props, MqttPropertyType.SUBSCRIPTION_IDENTIFIER).orElse(0) : 0;
         int[] codes = new int[wanted.size()];
-        List<Subscription> retainedFor = new ArrayList<>();
         for (int i = 0; i < wanted.size(); i++) {
             MqttTopicSubscription t = wanted.get(i);
             String filter = t.topicFilter();
@@ -876,22 +898,27 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 codes[i] = version.isV5() ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;
             }
+            if (session.subscriptionCount() >= limits.maxSubscriptionsPerSession() && !session.hasSubscription(filter)) {
+                log.info("client {} reached {} subscriptions; refusing {}", clientId,
+                        limits.maxSubscriptionsPerSession(), filter);
+                codes[i] = version.isV5() ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SUBACK_FAILURE;
+                continue;
+            }
             var opt = t.option();
             int retainHandling = version.isV5() ? opt.retainHandling().value() : 0;
             Subscription sub = new Subscription(clientId, filter, qos, version.isV5() && opt.isNoLocal(),
                     version.isV5() && opt.isRetainAsPublished(), retainHandling, subscriptionId,
                     r.deliveryFilter().orElse(null));
             boolean existed = core.subscribe(session, sub);
-            // Retained messages are never sent for a shared subscription (MQTT 5.0 §4.8.2).
+            // Retained messages are never sent for a shared subscription (MQTT 5.0 §4.8.2). They are queued
+            // before the SUBACK goes out, so nothing published after the SUBACK can overtake them; the
+            // queue drains after this handler returns, so the SUBACK still goes first.
             if (!isShared && (retainHandling == 0 || (retainHandling == 1 && !existed))) {
-                retainedFor.add(sub);
+                core.deliverRetained(session, sub);
             }
             codes[i] = qos;
         }
         ctx.writeAndFlush(Packets.subAck(packetId, codes, null));
-        for (Subscription sub : retainedFor) {
-            core.deliverRetained(session, sub);
-        }
     }
 
     private void onUnsubscribe(MqttUnsubscribeMessage m) {
@@ -949,14 +976,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
     }
 
-    /** Redeliver what was in flight when the session's previous connection ended (DUP set, same ids). */
+    /**
+     * Redeliver what was in flight when the session's previous connection ended: PUBRELs now, the
+     * PUBLISHes (DUP, same ids) through {@link #drain()} within this connection's window.
+     */
     private void resend() {
-        for (Inflight f : session.inflight()) {
-            if (f.released()) {
-                ctx.write(Packets.pubReply(MqttMessageType.PUBREL, f.packetId(), ReasonCodes.SUCCESS, null));
-            } else {
-                writePublish(f.delivery(), f.packetId(), true);
-            }
+        for (int packetId : session.resume()) {
+            ctx.write(Packets.pubReply(MqttMessageType.PUBREL, packetId, ReasonCodes.SUCCESS, null));
         }
         ctx.flush();
     }

@@ -25,6 +25,7 @@ final class ReasonCodes {
     static final int RECEIVE_MAXIMUM_EXCEEDED = 0x93;
     static final int TOPIC_ALIAS_INVALID = 0x94;
     static final int PACKET_TOO_LARGE = 0x95;
+    static final int QUOTA_EXCEEDED = 0x97;
     static final int MAXIMUM_CONNECT_TIME = 0xA0;
     /** MQTT 3.1.1 SUBACK failure. */
     static final int V3_SUBACK_FAILURE = 0x80;
