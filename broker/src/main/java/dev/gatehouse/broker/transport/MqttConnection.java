@@ -217,6 +217,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // TLS handshake failures are logged once from the handshake event, not here.
         log.debug("connection {} ({}) failed", clientId, remote(), cause);
         closeReason = "I/O error: " + cause.getClass().getSimpleName();
         ctx.close();
@@ -224,6 +225,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
+            log.info("refused {} on {}: TLS handshake failed: {}", remote(), listener.name(),
+                    hs.cause() == null ? "unknown" : hs.cause().getMessage());
+            closeReason = "TLS handshake failed";
+            ctx.close();
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             log.info("client {} missed its keep-alive ({} s)", clientId, keepAlive);
             disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep-alive timeout");

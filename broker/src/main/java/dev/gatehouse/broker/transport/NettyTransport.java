@@ -39,13 +39,22 @@ public final class NettyTransport {
         for (ListenerConfig l : listeners) {
             CompletableFuture<Void> f = new CompletableFuture<>();
             all.add(f);
+            io.netty.handler.ssl.SslContext ssl = null;
+            if (l.tls().isPresent()) {
+                try {
+                    ssl = TlsContexts.server(l.name(), l.tls().get());
+                } catch (java.io.IOException e) {
+                    f.completeExceptionally(e);
+                    continue;
+                }
+            }
             new ServerBootstrap()
                     .group(boss, workers)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                    .childHandler(new MqttChannelInitializer(core, l))
+                    .childHandler(new MqttChannelInitializer(core, l, ssl))
                     .bind(l.host(), l.port())
                     .addListener((io.netty.channel.ChannelFutureListener) cf -> {
                         if (cf.isSuccess()) {

@@ -1,0 +1,114 @@
+package dev.gatehouse.broker.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5SubscribeBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import dev.gatehouse.authn.spi.acl.Permissions;
+import dev.gatehouse.broker.AnonymousAccess;
+import dev.gatehouse.broker.Limits;
+import dev.gatehouse.broker.ListenerConfig;
+import dev.gatehouse.broker.testing.TestBroker;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+
+/** Per-session bounds: subscriptions held and messages queued never grow without limit. */
+class QuotaTest {
+
+    private static TestBroker start(Limits limits) {
+        return TestBroker.start(ListenerConfig.tcp(TestBroker.LISTENER, "127.0.0.1", 0)
+                .withAnonymous(AnonymousAccess.ALLOW).withAnonymousPermissions(Permissions.allowAll()),
+                b -> b.limits(limits));
+    }
+
+    private static Mqtt5BlockingClient hivemq(TestBroker broker, String id) {
+        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
+                .serverPort(broker.port()).buildBlocking();
+    }
+
+    @Test
+    void subscriptionsBeyondTheQuotaAreRefusedWithQuotaExceededAndResubscribingStillWorks() {
+        try (TestBroker broker = start(Limits.defaults().withMaxSubscriptionsPerSession(3))) {
+            Mqtt5BlockingClient c = hivemq(broker, "greedy");
+            c.connect();
+            Mqtt5SubscribeBuilder.Start b = Mqtt5Subscribe.builder();
+            for (int i = 0; i < 5; i++) {
+                b.addSubscription().topicFilter("q/" + i).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
+            }
+            assertThat(suback(c, ((Mqtt5SubscribeBuilder.Complete) b).build()).getReasonCodes()).containsExactly(
+                    Mqtt5SubAckReasonCode.GRANTED_QOS_1, Mqtt5SubAckReasonCode.GRANTED_QOS_1,
+                    Mqtt5SubAckReasonCode.GRANTED_QOS_1, Mqtt5SubAckReasonCode.QUOTA_EXCEEDED,
+                    Mqtt5SubAckReasonCode.QUOTA_EXCEEDED);
+            Mqtt5SubAck again = suback(c, Mqtt5Subscribe.builder().topicFilter("q/0").qos(MqttQos.EXACTLY_ONCE).build());
+            assertThat(again.getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_2);
+            c.disconnect();
+        }
+    }
+
+    @Test
+    void mqtt311ClientsGetTheFailureCodeBeyondTheQuota() throws Exception {
+        try (TestBroker broker = start(Limits.defaults().withMaxSubscriptionsPerSession(1))) {
+            org.eclipse.paho.client.mqttv3.MqttClient paho = new org.eclipse.paho.client.mqttv3.MqttClient(
+                    "tcp://127.0.0.1:" + broker.port(), "paho", new MemoryPersistence());
+            MqttConnectOptions opts = new MqttConnectOptions();
+            paho.connect(opts);
+            int[] granted = paho.subscribeWithResponse(new String[] {"a", "b"}, new int[] {0, 0}, null).getGrantedQos();
+            assertThat(granted).containsExactly(0, 0x80);
+            paho.disconnect();
+            paho.close();
+        }
+    }
+
+    @Test
+    void anOfflineSessionQueuesUpToItsBoundAndCountsWhatItDrops() throws Exception {
+        try (TestBroker broker = start(Limits.defaults().withMaxQueuedMessages(5))) {
+            Mqtt5BlockingClient sub = hivemq(broker, "sleeper");
+            sub.connectWith().cleanStart(true).sessionExpiryInterval(60).send();
+            sub.subscribeWith().topicFilter("queue/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            sub.disconnect();
+
+            Mqtt5BlockingClient pub = hivemq(broker, "talker");
+            pub.connect();
+            for (int i = 0; i < 12; i++) {
+                pub.publishWith().topic("queue/x").qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(("m" + i).getBytes(StandardCharsets.UTF_8)).send();
+            }
+            assertThat(broker.broker().droppedMessages()).isEqualTo(7);
+
+            BlockingQueue<String> got = new LinkedBlockingQueue<>();
+            Mqtt5BlockingClient again = hivemq(broker, "sleeper");
+            again.toAsync().publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL,
+                    p -> got.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
+            assertThat(again.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent()).isTrue();
+            List<String> received = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                received.add(got.poll(5, TimeUnit.SECONDS));
+            }
+            assertThat(received).containsExactly("m0", "m1", "m2", "m3", "m4");
+            assertThat(got.poll(200, TimeUnit.MILLISECONDS)).isNull();
+            again.disconnect();
+            pub.disconnect();
+        }
+    }
+
+    private static Mqtt5SubAck suback(Mqtt5BlockingClient c, Mqtt5Subscribe s) {
+        try {
+            return c.subscribe(s);
+        } catch (Mqtt5SubAckException e) {
+            return e.getMqttMessage();
+        }
+    }
+}
