@@ -160,7 +160,7 @@ public final class BrokerCore {
         if (expiry >= Session.NEVER_EXPIRES) {
             return;
         }
-        s.expiryTask(scheduler.schedule(() -> {
+        s.expiryTask(schedule(() -> {
             Message will = s.takePendingWill();
             if (s.endIfDetached()) {
                 log.debug("session {} expired", s.clientId());
@@ -196,12 +196,22 @@ public final class BrokerCore {
 
     /** Publish {@code will} after {@code delaySeconds} unless the session is resumed first. */
     public void scheduleWill(Session s, Message will, long delaySeconds) {
-        s.pendingWill(will, scheduler.schedule(() -> {
+        s.pendingWill(will, schedule(() -> {
             Message w = s.takePendingWill();
             if (w != null) {
                 route(w);
             }
         }, delaySeconds, TimeUnit.SECONDS));
+    }
+
+    /** Schedules on the I/O threads; null once they are shutting down (the broker is stopping). */
+    private java.util.concurrent.ScheduledFuture<?> schedule(Runnable task, long delay, TimeUnit unit) {
+        try {
+            return scheduler.schedule(task, delay, unit);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("not scheduling session work: broker is stopping");
+            return null;
+        }
     }
 
     // ---- subscriptions ----

@@ -882,7 +882,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             protocolError("SUBSCRIBE without topic filters");
             return;
         }
-        int subscriptionId = version.isV5() ? Props.integer(props, MqttPropertyType.SUBSCRIPTION_IDENTIFIER).orElse(0) : 0;
+        Optional<Integer> idProperty = version.isV5()
+                ? Props.integer(props, MqttPropertyType.SUBSCRIPTION_IDENTIFIER) : Optional.empty();
+        if (idProperty.isPresent() && idProperty.get() == 0) {
+            protocolError("Subscription Identifier 0");
+            return;
+        }
+        int subscriptionId = idProperty.orElse(0);
         int[] codes = new int[wanted.size()];
         for (int i = 0; i < wanted.size(); i++) {
             MqttTopicSubscription t = wanted.get(i);
