@@ -23,12 +23,20 @@ import java.util.Optional;
  * @param topicAliasMaximum      inbound topic aliases accepted per MQTT 5 connection (0 disables)
  * @param maxRetainedMessages    bound on the retained store; new retained topics beyond it are refused
  * @param deniedPublishAction    what happens to a denied MQTT 3.1.1 PUBLISH
+ * @param maxConnections         connections open at once across all listeners (0: no limit); more are closed at accept
+ * @param maxTopicLength         longest topic name or filter, in UTF-8 bytes
+ * @param maxTopicLevels         most levels in a topic name or filter
+ * @param minKeepAlive           shortest keep-alive accepted, in seconds
+ * @param maxKeepAlive           longest keep-alive accepted, in seconds (0, "never", counts as longer); MQTT 5 clients
+ *                               outside the bounds are told the nearest bound as Server Keep Alive, MQTT 3 clients are
+ *                               refused
  */
 public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectTimeout, Duration authTimeout,
                      int receiveMaximum, int maxInflight, int maxQueuedMessages, int maxSubscriptionsPerSession,
                      Duration maxSessionExpiry,
                      Optional<Integer> serverKeepAlive, int topicAliasMaximum, int maxRetainedMessages,
-                     DeniedPublishAction deniedPublishAction) {
+                     DeniedPublishAction deniedPublishAction, int maxConnections, int maxTopicLength,
+                     int maxTopicLevels, int minKeepAlive, int maxKeepAlive) {
 
     public Limits {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -53,6 +61,17 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         if (connectTimeout.isNegative() || connectTimeout.isZero() || authTimeout.isNegative() || authTimeout.isZero()) {
             throw new IllegalArgumentException("timeouts must be positive");
         }
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("maxConnections must be 0 (no limit) or positive, not " + maxConnections);
+        }
+        if (maxTopicLength < 1 || maxTopicLength > 65535) {
+            throw new IllegalArgumentException("maxTopicLength must be 1..65535, not " + maxTopicLength);
+        }
+        positive(maxTopicLevels, "maxTopicLevels");
+        if (minKeepAlive < 0 || maxKeepAlive < 1 || maxKeepAlive > 65535 || minKeepAlive > maxKeepAlive) {
+            throw new IllegalArgumentException("keep-alive bounds must satisfy 0 <= minKeepAlive <= maxKeepAlive <= 65535"
+                    + " (and maxKeepAlive >= 1), not " + minKeepAlive + ".." + maxKeepAlive);
+        }
         if (maxSessionExpiry.isNegative()) {
             throw new IllegalArgumentException("maxSessionExpiry must not be negative, not " + maxSessionExpiry);
         }
@@ -72,7 +91,8 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
     /**
      * 1 MiB packets, 256-character client ids, 10 s to CONNECT, 30 s to authenticate, 64 in flight each
      * way, 1000 queued and 1000 subscriptions per session, sessions kept up to a day, 16 topic aliases,
-     * 100 000 retained topics, denied MQTT 3.1.1 publishes acknowledged and dropped.
+     * 100 000 retained topics, denied MQTT 3.1.1 publishes acknowledged and dropped, no connection limit,
+     * topics up to 65 535 bytes and 128 levels, any keep-alive.
      */
     public static Limits defaults() {
         return new Builder().build();
@@ -93,6 +113,11 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         b.topicAliasMaximum = topicAliasMaximum;
         b.maxRetainedMessages = maxRetainedMessages;
         b.deniedPublishAction = deniedPublishAction;
+        b.maxConnections = maxConnections;
+        b.maxTopicLength = maxTopicLength;
+        b.maxTopicLevels = maxTopicLevels;
+        b.minKeepAlive = minKeepAlive;
+        b.maxKeepAlive = maxKeepAlive;
         return b;
     }
 
@@ -174,6 +199,40 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         return b.build();
     }
 
+    public Limits withMaxConnections(int v) {
+        Builder b = toBuilder();
+        b.maxConnections = v;
+        return b.build();
+    }
+
+    public Limits withMaxTopicLength(int v) {
+        Builder b = toBuilder();
+        b.maxTopicLength = v;
+        return b.build();
+    }
+
+    public Limits withMaxTopicLevels(int v) {
+        Builder b = toBuilder();
+        b.maxTopicLevels = v;
+        return b.build();
+    }
+
+    /** Keep-alive bounds in seconds, see {@link #minKeepAlive()} and {@link #maxKeepAlive()}. */
+    public Limits withKeepAliveBounds(int min, int max) {
+        Builder b = toBuilder();
+        b.minKeepAlive = min;
+        b.maxKeepAlive = max;
+        return b.build();
+    }
+
+    /** Whether a keep-alive (0 meaning "never") lies within the bounds. */
+    public boolean keepAliveAllowed(int seconds) {
+        if (seconds == 0) {
+            return maxKeepAlive == 65535 && minKeepAlive == 0;
+        }
+        return seconds >= minKeepAlive && seconds <= maxKeepAlive;
+    }
+
     /** Mutable staging for a copy with one value changed; {@link #build()} validates. */
     private static final class Builder {
         private int maxPacketSize = 1024 * 1024;
@@ -189,6 +248,11 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         private int topicAliasMaximum = 16;
         private int maxRetainedMessages = 100_000;
         private DeniedPublishAction deniedPublishAction = DeniedPublishAction.ACK_AND_DROP;
+        private int maxConnections = 0;
+        private int maxTopicLength = 65535;
+        private int maxTopicLevels = 128;
+        private int minKeepAlive = 0;
+        private int maxKeepAlive = 65535;
 
         private Builder() {
         }
@@ -196,7 +260,8 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         Limits build() {
             return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum,
                     maxInflight, maxQueuedMessages, maxSubscriptionsPerSession, maxSessionExpiry, serverKeepAlive,
-                    topicAliasMaximum, maxRetainedMessages, deniedPublishAction);
+                    topicAliasMaximum, maxRetainedMessages, deniedPublishAction, maxConnections, maxTopicLength,
+                    maxTopicLevels, minKeepAlive, maxKeepAlive);
         }
     }
 }

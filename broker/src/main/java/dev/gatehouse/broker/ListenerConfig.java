@@ -16,10 +16,11 @@ import java.util.Optional;
  * @param webSocketPath        the HTTP path WebSocket clients upgrade on (WS and WSS), default {@code /mqtt}
  * @param anonymous            what happens to clients no authenticator decides about
  * @param anonymousPermissions what anonymous clients may do; empty means the broker's default permissions
+ * @param maxConnections       connections open at once on this listener (0: no limit); more are closed at accept
  */
 public record ListenerConfig(String name, String host, int port, Transport transport, Optional<TlsConfig> tls,
                              String webSocketPath, AnonymousAccess anonymous,
-                             Optional<Permissions> anonymousPermissions) {
+                             Optional<Permissions> anonymousPermissions, int maxConnections) {
     /** The WebSocket path used unless another is set. */
     public static final String DEFAULT_WEBSOCKET_PATH = "/mqtt";
 
@@ -43,6 +44,15 @@ public record ListenerConfig(String name, String host, int port, Transport trans
         if (!webSocketPath.startsWith("/")) {
             throw new IllegalArgumentException("listener " + name + ": WebSocket path must start with /");
         }
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("listener " + name + ": maxConnections must be 0 (no limit) or positive");
+        }
+    }
+
+    /** A listener without a connection limit of its own. */
+    public ListenerConfig(String name, String host, int port, Transport transport, Optional<TlsConfig> tls,
+                          String webSocketPath, AnonymousAccess anonymous, Optional<Permissions> anonymousPermissions) {
+        this(name, host, port, transport, tls, webSocketPath, anonymous, anonymousPermissions, 0);
     }
 
     /** A TCP listener that refuses anonymous clients. */
@@ -71,16 +81,24 @@ public record ListenerConfig(String name, String host, int port, Transport trans
 
     /** A copy with another anonymous policy. */
     public ListenerConfig withAnonymous(AnonymousAccess access) {
-        return new ListenerConfig(name, host, port, transport, tls, webSocketPath, access, anonymousPermissions);
+        return new ListenerConfig(name, host, port, transport, tls, webSocketPath, access, anonymousPermissions,
+                maxConnections);
     }
 
     /** A copy whose anonymous clients get these permissions. */
     public ListenerConfig withAnonymousPermissions(Permissions permissions) {
-        return new ListenerConfig(name, host, port, transport, tls, webSocketPath, anonymous, Optional.of(permissions));
+        return new ListenerConfig(name, host, port, transport, tls, webSocketPath, anonymous, Optional.of(permissions),
+                maxConnections);
     }
 
     /** A copy that upgrades WebSocket clients on another path. */
     public ListenerConfig withWebSocketPath(String path) {
-        return new ListenerConfig(name, host, port, transport, tls, path, anonymous, anonymousPermissions);
+        return new ListenerConfig(name, host, port, transport, tls, path, anonymous, anonymousPermissions,
+                maxConnections);
+    }
+
+    /** A copy that accepts at most {@code max} connections at once (0: no limit). */
+    public ListenerConfig withMaxConnections(int max) {
+        return new ListenerConfig(name, host, port, transport, tls, webSocketPath, anonymous, anonymousPermissions, max);
     }
 }

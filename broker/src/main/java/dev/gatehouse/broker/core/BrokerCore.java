@@ -47,6 +47,7 @@ public final class BrokerCore {
     private final EventBus events;
     private final ScheduledExecutorService scheduler;
     private final AtomicLong droppedDeliveries = new AtomicLong();
+    private final ConnectionGate connectionGate;
 
     public BrokerCore(Limits limits, Clock clock, AuthenticatorChain chain, Permissions defaultPermissions,
                       SessionStore sessions, EventBus events, ScheduledExecutorService scheduler) {
@@ -58,6 +59,7 @@ public final class BrokerCore {
         this.events = events;
         this.scheduler = scheduler;
         this.retained = new RetainedMessages(limits.maxRetainedMessages(), clock);
+        this.connectionGate = new ConnectionGate(limits.maxConnections());
     }
 
     public Limits limits() {
@@ -95,6 +97,11 @@ public final class BrokerCore {
     /** Deliveries refused because a session queue was full, since start. */
     public long droppedDeliveries() {
         return droppedDeliveries.get();
+    }
+
+    /** Open TCP connections across all listeners, admitted or not, bounded by {@code Limits.maxConnections}. */
+    public ConnectionGate connectionGate() {
+        return connectionGate;
     }
 
     public int connectionCount() {

@@ -2,6 +2,7 @@ package dev.gatehouse.broker.transport;
 
 import dev.gatehouse.broker.ListenerConfig;
 import dev.gatehouse.broker.core.BrokerCore;
+import dev.gatehouse.broker.core.ConnectionGate;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -25,11 +26,13 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final BrokerCore core;
     private final ListenerConfig listener;
     private final SslContext ssl;
+    private final ConnectionGate listenerGate;
 
     MqttChannelInitializer(BrokerCore core, ListenerConfig listener, SslContext ssl) {
         this.core = core;
         this.listener = listener;
         this.ssl = ssl;
+        this.listenerGate = new ConnectionGate(listener.maxConnections());
     }
 
     @Override
@@ -53,6 +56,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         p.addLast("decoder", new MqttDecoder(core.limits().maxPacketSize(), core.limits().maxClientIdLength()))
                 .addLast("encoder", MqttEncoder.INSTANCE)
-                .addLast("mqtt", new MqttConnection(core, listener));
+                .addLast("mqtt", new MqttConnection(core, listener, listenerGate));
     }
 }

@@ -18,6 +18,7 @@ import dev.gatehouse.broker.ListenerConfig;
 import dev.gatehouse.broker.auth.ChainResult;
 import dev.gatehouse.broker.core.BrokerCore;
 import dev.gatehouse.broker.core.ClientConnection;
+import dev.gatehouse.broker.core.ConnectionGate;
 import dev.gatehouse.broker.message.Message;
 import dev.gatehouse.broker.session.Delivery;
 import dev.gatehouse.broker.session.Session;
@@ -82,6 +83,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private final BrokerCore core;
     private final Limits limits;
     private final ListenerConfig listener;
+    private final ConnectionGate listenerGate;
+    private boolean counted;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Session.Sender sender = new Session.Sender() {
@@ -134,10 +137,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private boolean sendWill = true;
     private String closeReason = "connection lost";
 
-    MqttConnection(BrokerCore core, ListenerConfig listener) {
+    MqttConnection(BrokerCore core, ListenerConfig listener, ConnectionGate listenerGate) {
         this.core = core;
         this.limits = core.limits();
         this.listener = listener;
+        this.listenerGate = listenerGate;
     }
 
     // ---- channel lifecycle ----
@@ -150,6 +154,22 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (!core.connectionGate().tryEnter()) {
+            log.info("refused {} on {}: broker connection limit {} reached", remote(), listener.name(),
+                    core.connectionGate().max());
+            state = State.CLOSED;
+            close("connection limit");
+            return;
+        }
+        if (!listenerGate.tryEnter()) {
+            core.connectionGate().leave();
+            log.info("refused {} on {}: listener connection limit {} reached", remote(), listener.name(),
+                    listenerGate.max());
+            state = State.CLOSED;
+            close("connection limit");
+            return;
+        }
+        counted = true;
         handshakeTimer = ctx.executor().schedule(() -> {
             if (state == State.AWAIT_CONNECT) {
                 log.info("closing {}: no CONNECT within {}", remote(), limits.connectTimeout());
@@ -163,6 +183,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     public void channelInactive(ChannelHandlerContext ctx) {
         State was = state;
         state = State.CLOSED;
+        if (counted) {
+            counted = false;
+            listenerGate.leave();
+            core.connectionGate().leave();
+        }
         pipelined.forEach(ReferenceCountUtil::release);
         pipelined.clear();
         cancel(handshakeTimer);
@@ -429,10 +454,22 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         if (sessionExpiry > maxExpiry) {
             sessionExpiry = maxExpiry;
         }
-        // MQTT 3 clients cannot be told another keep-alive, so only MQTT 5 ones get the server's.
-        if (version.isV5() && limits.serverKeepAlive().isPresent() && limits.serverKeepAlive().get() != keepAlive) {
-            keepAlive = limits.serverKeepAlive().get();
-            keepAliveOverridden = true;
+        // MQTT 3 clients cannot be told another keep-alive: outside the bounds they are refused, and
+        // only MQTT 5 ones get the server's keep-alive or the nearest bound.
+        if (!limits.keepAliveAllowed(keepAlive) && !version.isV5()) {
+            refuse(AuthDecision.failure(FailureReason.CLIENT_IDENTIFIER_NOT_VALID, "keep-alive " + keepAlive
+                    + " s outside " + limits.minKeepAlive() + ".." + limits.maxKeepAlive() + " s"), "broker");
+            return;
+        }
+        if (version.isV5()) {
+            int wanted = limits.serverKeepAlive().orElse(keepAlive);
+            if (!limits.keepAliveAllowed(wanted)) {
+                wanted = wanted != 0 && wanted < limits.minKeepAlive() ? limits.minKeepAlive() : limits.maxKeepAlive();
+            }
+            if (wanted != keepAlive) {
+                keepAlive = wanted;
+                keepAliveOverridden = true;
+            }
         }
         if (h.isWillFlag()) {
             if (!TopicFilters.isValidTopicName(p.willTopic())) {
@@ -786,6 +823,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             disconnect(ReasonCodes.TOPIC_NAME_INVALID, "invalid topic name");
             return;
         }
+        if (!withinTopicLimits(topic)) {
+            log.info("client {} published to a topic beyond the length/level limits", clientId);
+            refusePublish(qos, packetId, ReasonCodes.TOPIC_NAME_INVALID, "topic too long or too deep");
+            return;
+        }
         if (qos == 2 && !session.beginInboundQos2(packetId)) {
             // A duplicate of a QoS 2 message we already routed: acknowledge again, deliver nothing.
             ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
@@ -798,7 +840,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         AccessResult access = permissions.checkPublish(topic, qos, retain);
         if (!access.allowed()) {
             log.info("denied PUBLISH by {} to {}: {}", clientId, topic, access.describe());
-            onDeniedPublish(qos, packetId);
+            refusePublish(qos, packetId, ReasonCodes.NOT_AUTHORIZED, "not authorized");
             return;
         }
         ByteBuf content = m.content();
@@ -822,7 +864,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
     }
 
-    private void onDeniedPublish(int qos, int packetId) {
+    /** MQTT 5: PUBACK/PUBREC with {@code code} (QoS 0: dropped); MQTT 3: acknowledged and dropped, or closed. */
+    private void refusePublish(int qos, int packetId, int code, String why) {
         if (version.isV5()) {
             if (qos == 2) {
                 // A PUBREC with an error code ends the QoS 2 flow: no PUBREL will follow.
@@ -830,12 +873,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             }
             if (qos > 0) {
                 ctx.writeAndFlush(Packets.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
-                        ReasonCodes.NOT_AUTHORIZED, reason("not authorized")));
+                        code, reason(why)));
             }
             return;
         }
         if (limits.deniedPublishAction() == DeniedPublishAction.DISCONNECT) {
-            close("publish denied");
+            close("publish refused: " + why);
             return;
         }
         if (qos == 1) {
@@ -843,6 +886,18 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         } else if (qos == 2) {
             ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBREC, packetId, 0, null));
         }
+    }
+
+    private boolean withinTopicLimits(String topicOrFilter) {
+        int levels = 1;
+        for (int i = 0; i < topicOrFilter.length(); i++) {
+            if (topicOrFilter.charAt(i) == '/' && ++levels > limits.maxTopicLevels()) {
+                return false;
+            }
+        }
+        int max = limits.maxTopicLength();
+        return topicOrFilter.length() <= max && (topicOrFilter.length() * 3 <= max
+                || topicOrFilter.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= max);
     }
 
     private void onPubRel(int packetId) {
@@ -896,7 +951,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             int qos = t.qualityOfService().value();
             Optional<SharedFilter> sharedFilter = SharedFilter.parse(filter);
             boolean isShared = SharedFilter.isShared(filter);
-            if (isShared ? sharedFilter.isEmpty() : !TopicFilters.isValidFilter(filter)) {
+            if ((isShared ? sharedFilter.isEmpty() : !TopicFilters.isValidFilter(filter)) || !withinTopicLimits(filter)) {
                 log.info("client {} sent an invalid topic filter", clientId);
                 codes[i] = version.isV5() ? ReasonCodes.TOPIC_FILTER_INVALID : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;
