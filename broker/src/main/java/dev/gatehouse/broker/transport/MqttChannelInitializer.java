@@ -27,12 +27,17 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final ListenerConfig listener;
     private final SslContext ssl;
     private final ConnectionGate listenerGate;
+    // Stateless helpers shared by every connection of the listener, to keep idle connections small.
+    private final TopicLimits topicLimits;
+    private final SubscriptionRequests subscriptions;
 
     MqttChannelInitializer(BrokerCore core, ListenerConfig listener, SslContext ssl) {
         this.core = core;
         this.listener = listener;
         this.ssl = ssl;
         this.listenerGate = new ConnectionGate(listener.maxConnections());
+        this.topicLimits = new TopicLimits(core.limits());
+        this.subscriptions = new SubscriptionRequests(core, topicLimits);
     }
 
     @Override
@@ -56,6 +61,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         p.addLast("decoder", new MqttDecoder(core.limits().maxPacketSize(), core.limits().maxClientIdLength()))
                 .addLast("encoder", MqttEncoder.INSTANCE)
-                .addLast("mqtt", new MqttConnection(core, listener, listenerGate));
+                .addLast("mqtt", new MqttConnection(core, listener, listenerGate, topicLimits, subscriptions));
     }
 }

@@ -8,7 +8,6 @@ import dev.gatehouse.authn.spi.MqttVersion;
 import dev.gatehouse.authn.spi.acl.AccessResult;
 import dev.gatehouse.authn.spi.acl.CompiledPermissions;
 import dev.gatehouse.authn.spi.acl.PlaceholderValues;
-import dev.gatehouse.authn.spi.acl.SubscribeResult;
 import dev.gatehouse.authn.spi.acl.TopicFilters;
 import dev.gatehouse.broker.AnonymousAccess;
 import dev.gatehouse.broker.BrokerEvent;
@@ -24,8 +23,6 @@ import dev.gatehouse.broker.session.Delivery;
 import dev.gatehouse.broker.session.Session;
 import dev.gatehouse.broker.session.SessionOwner;
 import dev.gatehouse.broker.session.Will;
-import dev.gatehouse.broker.topic.SharedFilter;
-import dev.gatehouse.broker.topic.Subscription;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -35,8 +32,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
-import io.netty.handler.codec.mqtt.MqttConnectPayload;
-import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
@@ -47,7 +42,6 @@ import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
-import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.ssl.SslHandler;
@@ -62,7 +56,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
@@ -84,6 +77,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private final Limits limits;
     private final ListenerConfig listener;
     private final ConnectionGate listenerGate;
+    private final TopicLimits topicLimits;
+    private final SubscriptionRequests subscriptions;
     private boolean counted;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -137,11 +132,14 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private boolean sendWill = true;
     private String closeReason = "connection lost";
 
-    MqttConnection(BrokerCore core, ListenerConfig listener, ConnectionGate listenerGate) {
+    MqttConnection(BrokerCore core, ListenerConfig listener, ConnectionGate listenerGate, TopicLimits topicLimits,
+                   SubscriptionRequests subscriptions) {
         this.core = core;
         this.limits = core.limits();
         this.listener = listener;
         this.listenerGate = listenerGate;
+        this.topicLimits = topicLimits;
+        this.subscriptions = subscriptions;
     }
 
     // ---- channel lifecycle ----
@@ -395,96 +393,36 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     // ---- CONNECT and authentication ----
 
     private void onConnect(MqttConnectMessage c) {
-        MqttConnectVariableHeader h = c.variableHeader();
-        MqttConnectPayload p = c.payload();
-        version = switch (h.version()) {
-            case 3 -> MqttVersion.V3_1;
-            case 5 -> MqttVersion.V5;
-            default -> MqttVersion.V3_1_1;
-        };
-        MqttProperties props = h.properties();
-        cleanStart = h.isCleanSession();
-        keepAlive = h.keepAliveTimeSeconds();
-        username = h.hasUserName() ? p.userName() : null;
-        if (h.isWillFlag() && h.willQos() > 2) {
-            refuseRaw(version.isV5() ? ReasonCodes.MALFORMED_PACKET : FailureReason.PROTOCOL_ERROR.v3ReturnCode(),
-                    "will QoS 3");
+        ConnectParser.Result parsed = new ConnectParser(limits, core.clock()).parse(c);
+        if (parsed instanceof ConnectParser.Refused r) {
+            version = r.version();
+            if (r.reason().isPresent()) {
+                refuse(AuthDecision.failure(r.reason().get(), r.why()), "broker");
+            } else {
+                log.info("refused {}: {}", remote(), r.why());
+                refuseRaw(r.code(), r.why());
+            }
             return;
         }
-        if (!version.isV5() && h.hasPassword() && !h.hasUserName()) {
-            log.info("refused {}: MQTT 3.1.1 password without user name", remote());
-            close("protocol error");
-            return;
-        }
-        String requested = p.clientIdentifier() == null ? "" : p.clientIdentifier();
-        if (requested.length() > limits.maxClientIdLength()) {
-            refuse(AuthDecision.failure(FailureReason.CLIENT_IDENTIFIER_NOT_VALID,
-                    "client id longer than " + limits.maxClientIdLength()), "broker");
-            return;
-        }
-        if (requested.isEmpty()) {
-            if (!version.isV5() && !cleanStart) {
-                refuse(AuthDecision.failure(FailureReason.CLIENT_IDENTIFIER_NOT_VALID,
-                        "empty client id requires clean session"), "broker");
-                return;
-            }
-            // The limit is for ids clients choose; ours is never refused by it.
-            requested = "gh-" + UUID.randomUUID();
-            assignedId = true;
-        }
-        clientId = requested;
-        if (version.isV5()) {
-            sessionExpiry = Integer.toUnsignedLong(Props.integer(props, MqttPropertyType.SESSION_EXPIRY_INTERVAL).orElse(0));
-            int rm = Props.integer(props, MqttPropertyType.RECEIVE_MAXIMUM).orElse(65535);
-            long mps = Integer.toUnsignedLong(Props.integer(props, MqttPropertyType.MAXIMUM_PACKET_SIZE).orElse(-1));
-            if (rm == 0 || mps == 0) {
-                refuseRaw(ReasonCodes.PROTOCOL_ERROR, "receive maximum / maximum packet size of 0");
-                return;
-            }
-            clientReceiveMaximum = rm;
-            clientMaxPacketSize = mps;
-            problemInformation = Props.integer(props, MqttPropertyType.REQUEST_PROBLEM_INFORMATION).orElse(1) != 0;
-            authMethod = Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD).orElse(null);
-            topicAliases = limits.topicAliasMaximum() > 0 ? new String[limits.topicAliasMaximum() + 1] : null;
-        } else {
-            sessionExpiry = cleanStart ? 0 : Session.NEVER_EXPIRES;
-        }
-        requestedSessionExpiry = sessionExpiry;
-        long maxExpiry = limits.maxSessionExpiry().toSeconds();
-        if (sessionExpiry > maxExpiry) {
-            sessionExpiry = maxExpiry;
-        }
-        // MQTT 3 clients cannot be told another keep-alive: outside the bounds they are refused, and
-        // only MQTT 5 ones get the server's keep-alive or the nearest bound.
-        if (!limits.keepAliveAllowed(keepAlive) && !version.isV5()) {
-            refuse(AuthDecision.failure(FailureReason.CLIENT_IDENTIFIER_NOT_VALID, "keep-alive " + keepAlive
-                    + " s outside " + limits.minKeepAlive() + ".." + limits.maxKeepAlive() + " s"), "broker");
-            return;
-        }
-        if (version.isV5()) {
-            int wanted = limits.serverKeepAlive().orElse(keepAlive);
-            if (!limits.keepAliveAllowed(wanted)) {
-                wanted = wanted != 0 && wanted < limits.minKeepAlive() ? limits.minKeepAlive() : limits.maxKeepAlive();
-            }
-            if (wanted != keepAlive) {
-                keepAlive = wanted;
-                keepAliveOverridden = true;
-            }
-        }
-        if (h.isWillFlag()) {
-            if (!TopicFilters.isValidTopicName(p.willTopic())) {
-                refuseRaw(version.isV5() ? ReasonCodes.TOPIC_NAME_INVALID : FailureReason.PROTOCOL_ERROR.v3ReturnCode(),
-                        "invalid will topic");
-                return;
-            }
-            will = willOf(h, p);
-        }
-        authRequest = new AuthRequest(clientId, Optional.ofNullable(username),
-                Optional.ofNullable(h.hasPassword() ? p.passwordInBytes() : null), version,
-                Optional.ofNullable(authMethod),
-                version.isV5() ? Props.binary(props, MqttPropertyType.AUTHENTICATION_DATA) : Optional.empty(),
-                remote(), listener.name(), peerCertificates(),
-                version.isV5() ? Props.userProperties(props) : List.of(), false);
+        ConnectRequest req = ((ConnectParser.Valid) parsed).request();
+        version = req.version();
+        clientId = req.clientId();
+        assignedId = req.assignedId();
+        username = req.username().orElse(null);
+        cleanStart = req.cleanStart();
+        sessionExpiry = req.sessionExpiry();
+        requestedSessionExpiry = req.requestedSessionExpiry();
+        keepAlive = req.keepAlive();
+        keepAliveOverridden = req.keepAliveOverridden();
+        clientReceiveMaximum = req.clientReceiveMaximum();
+        clientMaxPacketSize = req.clientMaxPacketSize();
+        problemInformation = req.problemInformation();
+        authMethod = req.authMethod().orElse(null);
+        will = req.will().orElse(null);
+        topicAliases = version.isV5() && limits.topicAliasMaximum() > 0 ? new String[limits.topicAliasMaximum() + 1]
+                : null;
+        authRequest = new AuthRequest(clientId, req.username(), req.password(), version, req.authMethod(),
+                req.authData(), remote(), listener.name(), peerCertificates(), req.userProperties(), false);
         state = State.AUTHENTICATING;
         cancel(handshakeTimer);
         handshakeTimer = ctx.executor().schedule(() -> {
@@ -497,24 +435,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             }
         }, limits.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
         onEventLoop(core.chain().authenticate(authRequest), this::onChainResult);
-    }
-
-    private Will willOf(MqttConnectVariableHeader h, MqttConnectPayload p) {
-        MqttProperties wp = p.willProperties();
-        long expiresAt = Message.NO_EXPIRY;
-        long delay = 0;
-        if (version.isV5()) {
-            Optional<Integer> expiry = Props.integer(wp, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL);
-            if (expiry.isPresent()) {
-                expiresAt = core.clock().millis() + Integer.toUnsignedLong(expiry.get()) * 1000;
-            }
-            delay = Integer.toUnsignedLong(Props.integer(wp, MqttPropertyType.WILL_DELAY_INTERVAL).orElse(0));
-        }
-        byte[] payload = p.willMessageInBytes() == null ? new byte[0] : p.willMessageInBytes();
-        Message m = new Message(p.willTopic(), payload, h.willQos(), h.isWillRetain(),
-                version.isV5() ? Props.messageProperties(wp) : dev.gatehouse.broker.message.MessageProperties.NONE,
-                expiresAt, clientId);
-        return new Will(m, delay);
     }
 
     private List<X509Certificate> peerCertificates() {
@@ -724,25 +644,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         principal = s.principal();
         authenticatorName = byAuthenticator;
         scheduleCredentialExpiry(s.expiresAt());
-        recheckSubscriptions();
+        subscriptions.recheck(session, permissions);
         ctx.writeAndFlush(Packets.auth(ReasonCodes.SUCCESS, authMethod, null));
         log.info("client {} re-authenticated via {}{}", clientId, byAuthenticator,
                 s.expiresAt().map(e -> " until " + e).orElse(""));
-    }
-
-    /** New permissions may revoke subscriptions or change which topics they may receive. */
-    private void recheckSubscriptions() {
-        for (Subscription sub : session.subscriptions()) {
-            String matching = SharedFilter.parse(sub.filter()).map(SharedFilter::filter).orElse(sub.filter());
-            SubscribeResult r = permissions.checkSubscribe(matching, sub.qos());
-            if (!r.allowed()) {
-                core.unsubscribe(session, sub.filter());
-                log.info("client {} lost subscription {} after re-authentication: {}", clientId, sub.filter(),
-                        r.access().describe());
-            } else {
-                core.subscribe(session, sub.withDeliveryFilter(r.deliveryFilter().orElse(null)));
-            }
-        }
     }
 
     private void scheduleCredentialExpiry(Optional<Instant> expiresAt) {
@@ -823,7 +728,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             disconnect(ReasonCodes.TOPIC_NAME_INVALID, "invalid topic name");
             return;
         }
-        if (!withinTopicLimits(topic)) {
+        if (!topicLimits.allows(topic)) {
             log.info("client {} published to a topic beyond the length/level limits", clientId);
             refusePublish(qos, packetId, ReasonCodes.TOPIC_NAME_INVALID, "topic too long or too deep");
             return;
@@ -888,18 +793,6 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
     }
 
-    private boolean withinTopicLimits(String topicOrFilter) {
-        int levels = 1;
-        for (int i = 0; i < topicOrFilter.length(); i++) {
-            if (topicOrFilter.charAt(i) == '/' && ++levels > limits.maxTopicLevels()) {
-                return false;
-            }
-        }
-        int max = limits.maxTopicLength();
-        return topicOrFilter.length() <= max && (topicOrFilter.length() * 3 <= max
-                || topicOrFilter.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= max);
-    }
-
     private void onPubRel(int packetId) {
         boolean known = session.endInboundQos2(packetId);
         ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBCOMP, packetId,
@@ -930,75 +823,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     // ---- SUBSCRIBE / UNSUBSCRIBE ----
 
     private void onSubscribe(MqttSubscribeMessage m) {
-        int packetId = m.idAndPropertiesVariableHeader().messageId();
-        MqttProperties props = m.idAndPropertiesVariableHeader().properties();
-        List<MqttTopicSubscription> wanted = m.payload().topicSubscriptions();
-        if (wanted.isEmpty()) {
-            protocolError("SUBSCRIBE without topic filters");
+        int[] codes;
+        try {
+            codes = subscriptions.subscribe(session, permissions, version.isV5(), m);
+        } catch (SubscriptionRequests.Violation v) {
+            protocolError(v.getMessage());
             return;
         }
-        Optional<Integer> idProperty = version.isV5()
-                ? Props.integer(props, MqttPropertyType.SUBSCRIPTION_IDENTIFIER) : Optional.empty();
-        if (idProperty.isPresent() && idProperty.get() == 0) {
-            protocolError("Subscription Identifier 0");
-            return;
-        }
-        int subscriptionId = idProperty.orElse(0);
-        int[] codes = new int[wanted.size()];
-        for (int i = 0; i < wanted.size(); i++) {
-            MqttTopicSubscription t = wanted.get(i);
-            String filter = t.topicFilter();
-            int qos = t.qualityOfService().value();
-            Optional<SharedFilter> sharedFilter = SharedFilter.parse(filter);
-            boolean isShared = SharedFilter.isShared(filter);
-            if ((isShared ? sharedFilter.isEmpty() : !TopicFilters.isValidFilter(filter)) || !withinTopicLimits(filter)) {
-                log.info("client {} sent an invalid topic filter", clientId);
-                codes[i] = version.isV5() ? ReasonCodes.TOPIC_FILTER_INVALID : ReasonCodes.V3_SUBACK_FAILURE;
-                continue;
-            }
-            if (isShared && version.isV5() && t.option().isNoLocal()) {
-                protocolError("No Local on a shared subscription");
-                return;
-            }
-            // A shared subscription is authorized like a plain one to the filter it matches topics with.
-            SubscribeResult r = permissions.checkSubscribe(isShared ? sharedFilter.get().filter() : filter, qos);
-            if (!r.allowed()) {
-                log.info("denied SUBSCRIBE by {} to {}: {}", clientId, filter, r.access().describe());
-                codes[i] = version.isV5() ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
-                continue;
-            }
-            if (session.subscriptionCount() >= limits.maxSubscriptionsPerSession() && !session.hasSubscription(filter)) {
-                log.info("client {} reached {} subscriptions; refusing {}", clientId,
-                        limits.maxSubscriptionsPerSession(), filter);
-                codes[i] = version.isV5() ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SUBACK_FAILURE;
-                continue;
-            }
-            var opt = t.option();
-            int retainHandling = version.isV5() ? opt.retainHandling().value() : 0;
-            Subscription sub = new Subscription(clientId, filter, qos, version.isV5() && opt.isNoLocal(),
-                    version.isV5() && opt.isRetainAsPublished(), retainHandling, subscriptionId,
-                    r.deliveryFilter().orElse(null));
-            boolean existed = core.subscribe(session, sub);
-            // Retained messages are never sent for a shared subscription (MQTT 5.0 §4.8.2). They are queued
-            // before the SUBACK goes out, so nothing published after the SUBACK can overtake them; the
-            // queue drains after this handler returns, so the SUBACK still goes first.
-            if (!isShared && (retainHandling == 0 || (retainHandling == 1 && !existed))) {
-                core.deliverRetained(session, sub);
-            }
-            codes[i] = qos;
-        }
-        ctx.writeAndFlush(Packets.subAck(packetId, codes, null));
+        ctx.writeAndFlush(Packets.subAck(m.idAndPropertiesVariableHeader().messageId(), codes, null));
     }
 
     private void onUnsubscribe(MqttUnsubscribeMessage m) {
-        int packetId = m.idAndPropertiesVariableHeader().messageId();
-        List<String> filters = m.payload().topics();
-        short[] codes = new short[filters.size()];
-        for (int i = 0; i < filters.size(); i++) {
-            codes[i] = (short) (core.unsubscribe(session, filters.get(i)) ? ReasonCodes.SUCCESS
-                    : ReasonCodes.NO_SUBSCRIPTION_EXISTED);
-        }
-        ctx.writeAndFlush(Packets.unsubAck(packetId, codes, version.isV5()));
+        short[] codes = subscriptions.unsubscribe(session, m.payload().topics());
+        ctx.writeAndFlush(Packets.unsubAck(m.idAndPropertiesVariableHeader().messageId(), codes, version.isV5()));
     }
 
     // ---- DISCONNECT ----
