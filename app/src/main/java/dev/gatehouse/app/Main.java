@@ -5,21 +5,29 @@ import dev.gatehouse.broker.AnonymousAccess;
 import dev.gatehouse.broker.Broker;
 import dev.gatehouse.broker.ListenerConfig;
 import java.io.PrintStream;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * {@code java -jar gatehouse.jar [run] [--bind HOST:PORT]}: with no configuration the broker listens on
- * 127.0.0.1:1883 and admits anonymous clients from loopback addresses only.
+ * {@code java -jar gatehouse.jar [run] [--config FILE] [--bind HOST:PORT]}, {@code check-config FILE},
+ * {@code passwd FILE USER}. With no subcommand the command is {@code run}; with no configuration the broker
+ * listens on 127.0.0.1:1883 and admits anonymous clients from loopback addresses only.
  */
+@Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Gatehouse MQTT broker", subcommands = {RunCommand.class, CheckConfigCommand.class,
+                PasswdCommand.class})
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_BIND = "127.0.0.1:1883";
-
-    private Main() {
-    }
+    /** Arguments that belong to the top-level command rather than an implicit {@code run}. */
+    private static final Set<String> TOP_LEVEL = Set.of("-h", "--help", "-V", "--version");
 
     public static void main(String[] args) {
         int code = run(args, System.out, System.err);
@@ -30,64 +38,44 @@ public final class Main {
 
     /** Parses and runs; returns the process exit code (blocks while the broker runs). */
     static int run(String[] args, PrintStream out, PrintStream err) {
-        String bind = DEFAULT_BIND;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "run" -> {
-                    if (i != 0) {
-                        err.println("gatehouse: 'run' must come first");
-                        return 2;
-                    }
-                }
-                case "--bind" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("gatehouse: --bind needs HOST:PORT");
-                        return 2;
-                    }
-                    bind = args[++i];
-                }
-                case "-h", "--help" -> {
-                    usage(out);
-                    return 0;
-                }
-                case "--config" -> {
-                    err.println("gatehouse: --config is not supported by this build yet; "
-                            + "run without it for the embedded default");
-                    return 2;
-                }
-                default -> {
-                    err.println("gatehouse: unknown argument '" + a + "'");
-                    usage(err);
-                    return 2;
-                }
+        CommandLine cli = commandLine(out, err);
+        return cli.execute(withImplicitRun(args, cli));
+    }
+
+    /**
+     * The command tree. Further tools (e.g. {@code nkey generate}, {@code jwt mint}) plug in here with
+     * {@code addSubcommand}; nothing else needs to change.
+     */
+    static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        cli.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter w = ex.getCommandLine().getErr();
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+                w.println("gatehouse: unknown argument '" + u.getUnmatched().get(0) + "'");
+            } else {
+                w.println("gatehouse: " + ex.getMessage());
             }
-        }
-        HostPort hp;
-        try {
-            hp = HostPort.parse(bind);
-        } catch (IllegalArgumentException e) {
-            err.println("gatehouse: --bind: " + e.getMessage());
+            ex.getCommandLine().usage(w);
             return 2;
-        }
-        Broker broker;
-        try {
-            broker = startDefault(hp);
-        } catch (CompletionException e) {
-            err.println("gatehouse: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+        });
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            c.getErr().println("gatehouse: " + ex.getMessage());
             return 1;
+        });
+        return cli;
+    }
+
+    /** No subcommand means {@code run}: {@code gatehouse --bind h:p} is {@code gatehouse run --bind h:p}. */
+    private static String[] withImplicitRun(String[] args, CommandLine cli) {
+        if (args.length > 0 && (cli.getSubcommands().containsKey(args[0]) || TOP_LEVEL.contains(args[0]))) {
+            return args;
         }
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            broker.stop().join();
-            done.countDown();
-        }, "gatehouse-shutdown"));
-        try {
-            done.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return 0;
+        List<String> all = new ArrayList<>(args.length + 1);
+        all.add("run");
+        all.addAll(List.of(args));
+        return all.toArray(String[]::new);
     }
 
     /**
@@ -106,9 +94,16 @@ public final class Main {
         return broker;
     }
 
-    private static void usage(PrintStream out) {
-        out.println("usage: java -jar gatehouse.jar [run] [--bind HOST:PORT]");
-        out.println("  with no configuration: listens on " + DEFAULT_BIND
-                + " and admits anonymous clients from loopback only");
+    /** The jar's version, from its manifest when packaged. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"gatehouse " + version()};
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
     }
 }

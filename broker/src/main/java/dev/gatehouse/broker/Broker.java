@@ -74,6 +74,9 @@ public final class Broker {
         if (!phase.compareAndSet(Phase.NEW, Phase.STARTING)) {
             return CompletableFuture.failedFuture(new IllegalStateException("broker already started"));
         }
+        for (Authenticator a : chain.authenticators()) {
+            a.attach(core.liveConnectionsFor(a));
+        }
         CompletableFuture<Broker> result = new CompletableFuture<>();
         transport.bind(listeners, core).whenComplete((addrs, e) -> {
             if (e != null) {
@@ -86,6 +89,7 @@ public final class Broker {
                 return;
             }
             addresses = Map.copyOf(addrs);
+            core.startExpirySweep();
             phase.set(Phase.RUNNING);
             addrs.forEach((name, a) -> log.info("listener {} bound to {}", name, a));
             result.complete(this);
@@ -104,6 +108,7 @@ public final class Broker {
             closeAuthenticators();
             return stopped = transport.shutdown();
         }
+        core.stopExpirySweep();
         stopped = transport.unbind()
                 .thenCompose(v -> {
                     List<CompletableFuture<Void>> closing = new ArrayList<>();

@@ -26,6 +26,7 @@ import javax.naming.ldap.Rdn;
  * @param peerCertificates     the verified TLS client certificate chain, leaf first; empty without TLS client auth
  * @param userProperties       MQTT 5 user properties of the CONNECT (or AUTH) packet, in order
  * @param reauthentication     {@code true} when this request comes from an MQTT 5 AUTH 0x19 on a live connection
+ * @param connectionType       TCP, TLS, WebSocket or secure WebSocket
  */
 public record AuthRequest(
         String clientId,
@@ -38,7 +39,8 @@ public record AuthRequest(
         String listenerName,
         List<X509Certificate> peerCertificates,
         List<UserProperty> userProperties,
-        boolean reauthentication) {
+        boolean reauthentication,
+        ConnectionType connectionType) {
 
     public AuthRequest {
         Objects.requireNonNull(clientId, "clientId");
@@ -50,6 +52,18 @@ public record AuthRequest(
         Objects.requireNonNull(listenerName, "listenerName");
         peerCertificates = List.copyOf(peerCertificates);
         userProperties = List.copyOf(userProperties);
+        Objects.requireNonNull(connectionType, "connectionType");
+    }
+
+    /** A request over plain TCP (or TLS when peer certificates are present). */
+    public AuthRequest(String clientId, Optional<String> username, Optional<byte[]> password,
+                       MqttVersion protocolVersion, Optional<String> authenticationMethod,
+                       Optional<byte[]> authenticationData, InetSocketAddress remoteAddress, String listenerName,
+                       List<X509Certificate> peerCertificates, List<UserProperty> userProperties,
+                       boolean reauthentication) {
+        this(clientId, username, password, protocolVersion, authenticationMethod, authenticationData, remoteAddress,
+                listenerName, peerCertificates, userProperties, reauthentication,
+                peerCertificates.isEmpty() ? ConnectionType.TCP : ConnectionType.TLS);
     }
 
     /** The common name (CN) of the leaf client certificate, if TLS client authentication supplied one. */
@@ -89,6 +103,7 @@ public record AuthRequest(
         private List<X509Certificate> certs = List.of();
         private List<UserProperty> props = List.of();
         private boolean reauth;
+        private ConnectionType type = ConnectionType.TCP;
 
         private Builder(String clientId, MqttVersion version) {
             this.clientId = clientId;
@@ -104,10 +119,11 @@ public record AuthRequest(
         public Builder peerCertificates(List<X509Certificate> v) { this.certs = v; return this; }
         public Builder userProperties(List<UserProperty> v) { this.props = v; return this; }
         public Builder reauthentication(boolean v) { this.reauth = v; return this; }
+        public Builder connectionType(ConnectionType v) { this.type = v; return this; }
 
         public AuthRequest build() {
             return new AuthRequest(clientId, Optional.ofNullable(username), Optional.ofNullable(password), version,
-                    Optional.ofNullable(method), Optional.ofNullable(data), remote, listener, certs, props, reauth);
+                    Optional.ofNullable(method), Optional.ofNullable(data), remote, listener, certs, props, reauth, type);
         }
     }
 }

@@ -53,14 +53,23 @@ public interface Authenticator extends AutoCloseable {
 
     /**
      * A success this authenticator returned no longer applies: the connection ended (for any reason,
-     * including takeover and broker shutdown) or a re-authentication replaced it. Called exactly once
-     * for every success the broker acted on, on a network thread: must not block. Lets an
+     * including takeover and broker shutdown), a re-authentication replaced it, or the broker could
+     * not use it (the client left before the answer arrived, the credential had already expired).
+     * Called exactly once for every success returned, on a network thread: must not block. Lets an
      * authenticator keep per-account connection counts or leases.
      *
      * @param request  the request that was admitted
      * @param admitted the decision that admitted it
      */
     default void connectionClosed(AuthRequest request, AuthDecision.Success admitted) {
+    }
+
+    /**
+     * The host starts using this authenticator and hands it its live connections, so that it can
+     * disconnect clients whose credentials it learns are revoked. Called once, before the first
+     * {@link #authenticate}; the default ignores it.
+     */
+    default void attach(LiveConnections connections) {
     }
 
     /** Release timers, threads and caches. Called once when the broker stops. */

@@ -43,6 +43,19 @@ public interface Settings {
     /** The raw value: a String, Number, Boolean, List or Map; for claims whose type is free. */
     Object getValue(String path);
 
+    /**
+     * The directory relative file paths in these settings are resolved against: the configuration
+     * file's folder when the settings come from a file, else the working directory.
+     */
+    default java.nio.file.Path baseDirectory() {
+        return java.nio.file.Path.of("").toAbsolutePath();
+    }
+
+    /** A file path setting, resolved against {@link #baseDirectory()} when relative. */
+    default java.nio.file.Path getPath(String path) {
+        return baseDirectory().resolve(getString(path));
+    }
+
     /** The absolute path of a relative one, for error messages raised by the caller. */
     default String absolute(String relative) {
         return path().isEmpty() ? relative : path() + "." + relative;

@@ -1,5 +1,8 @@
 package dev.gatehouse.broker.core;
 
+import dev.gatehouse.authn.spi.AdmittedConnection;
+import dev.gatehouse.authn.spi.Authenticator;
+import dev.gatehouse.authn.spi.LiveConnections;
 import dev.gatehouse.authn.spi.acl.Permissions;
 import dev.gatehouse.broker.Limits;
 import dev.gatehouse.broker.auth.AuthenticatorChain;
@@ -48,6 +51,7 @@ public final class BrokerCore {
     private final ScheduledExecutorService scheduler;
     private final AtomicLong droppedDeliveries = new AtomicLong();
     private final ConnectionGate connectionGate;
+    private volatile java.util.concurrent.ScheduledFuture<?> expirySweep;
 
     public BrokerCore(Limits limits, Clock clock, AuthenticatorChain chain, Permissions defaultPermissions,
                       SessionStore sessions, EventBus events, ScheduledExecutorService scheduler) {
@@ -110,6 +114,42 @@ public final class BrokerCore {
 
     public List<ClientConnection> connections() {
         return new ArrayList<>(connections.values());
+    }
+
+    /** The handle an authenticator gets to disconnect the connections it admitted. */
+    public LiveConnections liveConnectionsFor(Authenticator a) {
+        return (which, reason, logMessage) -> {
+            int n = 0;
+            for (ClientConnection c : connections.values()) {
+                AdmittedConnection admitted = c.admittedBy(a);
+                if (admitted != null && which.test(admitted)) {
+                    c.revoke(reason, logMessage);
+                    n++;
+                }
+            }
+            return n;
+        };
+    }
+
+    /**
+     * Start the once-a-second sweep that disconnects credentials expired by the clock. Each connection
+     * also has a timer for its expiry instant; the sweep catches clocks that move differently from
+     * real time (an NTP step, a test clock).
+     */
+    public void startExpirySweep() {
+        expirySweep = scheduler.scheduleAtFixedRate(() -> {
+            long now = clock.millis();
+            for (ClientConnection c : connections.values()) {
+                c.checkExpiry(now);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    public void stopExpirySweep() {
+        java.util.concurrent.ScheduledFuture<?> f = expirySweep;
+        if (f != null) {
+            f.cancel(false);
+        }
     }
 
     // ---- connection registry and session lifecycle ----

@@ -1,8 +1,10 @@
 package dev.gatehouse.broker.transport;
 
+import dev.gatehouse.authn.spi.AdmittedConnection;
 import dev.gatehouse.authn.spi.AuthDecision;
 import dev.gatehouse.authn.spi.AuthRequest;
 import dev.gatehouse.authn.spi.Authenticator;
+import dev.gatehouse.authn.spi.ConnectionType;
 import dev.gatehouse.authn.spi.FailureReason;
 import dev.gatehouse.authn.spi.MqttVersion;
 import dev.gatehouse.authn.spi.acl.AccessResult;
@@ -122,9 +124,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private boolean reauthenticating;
 
     private String principal = "";
-    private Authenticator admittedBy;
-    private AuthDecision.Success admitted;
-    private AuthRequest admittedRequest;
+    /** Read by other threads (revocation by the authenticator), so published whole. */
+    private volatile Admission admission;
+    private volatile long credentialExpiresAt = Long.MAX_VALUE;
     private String authenticatorName = "";
     private CompiledPermissions permissions;
     private Session session;
@@ -195,9 +197,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         } else if (was == State.AUTHENTICATING && !clientId.isEmpty()) {
             core.release(clientId, this);
         }
-        if (admittedBy != null) {
-            notifyClosed(admittedBy, admittedRequest, admitted);
-            admittedBy = null;
+        Admission a = admission;
+        if (a != null) {
+            admission = null;
+            notifyClosed(a.by(), a.request(), a.success());
         }
         closed.complete(null);
         ctx.fireChannelInactive();
@@ -422,7 +425,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         topicAliases = version.isV5() && limits.topicAliasMaximum() > 0 ? new String[limits.topicAliasMaximum() + 1]
                 : null;
         authRequest = new AuthRequest(clientId, req.username(), req.password(), version, req.authMethod(),
-                req.authData(), remote(), listener.name(), peerCertificates(), req.userProperties(), false);
+                req.authData(), remote(), listener.name(), peerCertificates(), req.userProperties(), false,
+                connectionType());
         state = State.AUTHENTICATING;
         cancel(handshakeTimer);
         handshakeTimer = ctx.executor().schedule(() -> {
@@ -468,7 +472,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             reauthenticating = true;
             authRequest = new AuthRequest(clientId, Optional.ofNullable(username), Optional.empty(), version,
                     Optional.of(authMethod), Optional.of(data), remote(), listener.name(), peerCertificates(),
-                    Props.userProperties(vh.properties()), true);
+                    Props.userProperties(vh.properties()), true, connectionType());
             startCredentialTimeout();
             onEventLoop(core.chain().authenticate(authRequest), this::onChainResult);
             return;
@@ -504,6 +508,10 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     private void onChainResult(ChainResult r) {
         if (state == State.CLOSED || (state == State.CONNECTED && !reauthenticating)) {
+            // Too late to use: still give a success back, so that leases the authenticator took are released.
+            if (r instanceof ChainResult.Admitted a && a.by() != null) {
+                notifyClosed(a.by(), authRequest, a.success());
+            }
             return;
         }
         if (r instanceof ChainResult.Admitted a) {
@@ -544,20 +552,19 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private void admit(AuthDecision.Success s, String byAuthenticator, Authenticator by) {
         Instant now = now();
         if (s.expiresAt().isPresent() && !s.expiresAt().get().isAfter(now)) {
+            if (by != null) {
+                notifyClosed(by, authRequest, s);
+            }
             refuse(AuthDecision.failure(FailureReason.BAD_CREDENTIALS, "credential already expired"), byAuthenticator);
             return;
         }
         CompiledPermissions compiled = s.permissions().compile(PlaceholderValues.of(clientId, username,
                 authRequest.peerCommonName().orElse(null)));
-        Authenticator previous = admittedBy;
-        AuthDecision.Success previousSuccess = admitted;
-        AuthRequest previousRequest = admittedRequest;
-        admittedBy = by;
-        admitted = s;
-        admittedRequest = authRequest;
+        Admission previous = admission;
+        admission = by == null ? null : new Admission(by, authRequest, s);
         if (reauthenticating) {
             if (previous != null) {
-                notifyClosed(previous, previousRequest, previousSuccess);
+                notifyClosed(previous.by(), previous.request(), previous.success());
             }
             reauthenticated(s, compiled, byAuthenticator);
             return;
@@ -653,16 +660,29 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private void scheduleCredentialExpiry(Optional<Instant> expiresAt) {
         cancel(credentialTimer);
         credentialTimer = null;
+        credentialExpiresAt = expiresAt.map(Instant::toEpochMilli).orElse(Long.MAX_VALUE);
         if (expiresAt.isEmpty()) {
             return;
         }
         long delay = Math.max(0, Duration.between(now(), expiresAt.get()).toMillis());
-        credentialTimer = ctx.executor().schedule(() -> {
-            if (state == State.CONNECTED) {
-                log.info("client {}: credential expired at {}; disconnecting", clientId, expiresAt.get());
-                disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "credential expired");
+        credentialTimer = ctx.executor().schedule(() -> expireIfDue(core.clock().millis()), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** On the event loop: disconnect when the credential's instant has passed by the broker's clock. */
+    private void expireIfDue(long nowMillis) {
+        long at = credentialExpiresAt;
+        if (state != State.CONNECTED || nowMillis < at) {
+            if (state == State.CONNECTED && at != Long.MAX_VALUE) {
+                // The clock is behind real time: look again when it should have caught up.
+                cancel(credentialTimer);
+                credentialTimer = ctx.executor().schedule(() -> expireIfDue(core.clock().millis()),
+                        Math.max(1, at - nowMillis), TimeUnit.MILLISECONDS);
             }
-        }, delay, TimeUnit.MILLISECONDS);
+            return;
+        }
+        credentialExpiresAt = Long.MAX_VALUE;
+        log.info("client {}: credential expired at {}; disconnecting", clientId, Instant.ofEpochMilli(at));
+        disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "credential expired");
     }
 
     private void refuse(AuthDecision.Failure f, String byAuthenticator) {
@@ -957,6 +977,33 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         return closed;
     }
 
+    @Override
+    public AdmittedConnection admittedBy(Authenticator by) {
+        Admission a = admission;
+        return a != null && a.by() == by ? new AdmittedConnection(a.request(), a.success()) : null;
+    }
+
+    @Override
+    public void revoke(FailureReason reason, String logMessage) {
+        channel.eventLoop().execute(() -> {
+            if (state == State.CONNECTED) {
+                log.info("client {}: credential revoked by {}: {}", clientId, authenticatorName, logMessage);
+                disconnect(reason.v5DisconnectCode(), "credential revoked");
+            }
+        });
+    }
+
+    @Override
+    public void checkExpiry(long nowMillis) {
+        if (nowMillis >= credentialExpiresAt) {
+            channel.eventLoop().execute(() -> expireIfDue(nowMillis));
+        }
+    }
+
+    /** Who admitted this connection, with what; for {@link #admittedBy} and {@code connectionClosed}. */
+    private record Admission(Authenticator by, AuthRequest request, AuthDecision.Success success) {
+    }
+
     // ---- helpers ----
 
     private <T> void onEventLoop(CompletionStage<T> stage, java.util.function.Consumer<T> then) {
@@ -975,6 +1022,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 channel.eventLoop().execute(r);
             }
         });
+    }
+
+    private ConnectionType connectionType() {
+        return switch (listener.transport()) {
+            case TCP -> ConnectionType.TCP;
+            case TLS -> ConnectionType.TLS;
+            case WS -> ConnectionType.WEBSOCKET;
+            case WSS -> ConnectionType.SECURE_WEBSOCKET;
+        };
     }
 
     private InetSocketAddress remote() {

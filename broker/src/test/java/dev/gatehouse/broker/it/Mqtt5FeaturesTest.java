@@ -12,6 +12,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode
 import dev.gatehouse.authn.spi.UserProperty;
 import dev.gatehouse.broker.message.Message;
 import dev.gatehouse.broker.message.MessageProperties;
+import dev.gatehouse.broker.testing.ManualClock;
 import dev.gatehouse.broker.testing.RawMqttClient;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttMessage;

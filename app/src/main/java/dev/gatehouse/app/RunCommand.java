@@ -1,0 +1,116 @@
+package dev.gatehouse.app;
+
+import dev.gatehouse.broker.Broker;
+import dev.gatehouse.broker.ListenerConfig;
+import dev.gatehouse.config.BindAddress;
+import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.ConfiguredBroker;
+import dev.gatehouse.config.GatehouseConfig;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gatehouse run [--config FILE] [--bind HOST:PORT]}: run until SIGTERM / Ctrl-C, then stop gracefully. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the broker (the default command).")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration file.")
+    Path config;
+
+    @Option(names = "--bind", paramLabel = "HOST:PORT",
+            description = "Listen here instead (with --config: replaces the first listener's address). Default "
+                    + Main.DEFAULT_BIND + " without --config.")
+    String bind;
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        HostPort hp;
+        try {
+            hp = HostPort.parse(bind == null ? Main.DEFAULT_BIND : bind);
+        } catch (IllegalArgumentException e) {
+            err.println("gatehouse: --bind: " + e.getMessage());
+            return 2;
+        }
+        Runnable stop;
+        if (config == null) {
+            Broker broker;
+            try {
+                broker = Main.startDefault(hp);
+            } catch (CompletionException e) {
+                err.println("gatehouse: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+                return 1;
+            }
+            stop = () -> broker.stop().join();
+        } else {
+            ConfiguredBroker broker;
+            try {
+                ConfiguredBroker.Options options = ConfiguredBroker.Options.defaults();
+                if (bind != null) {
+                    options = options.withBindOverride(new BindAddress(hp.host(), hp.port()));
+                }
+                broker = ConfiguredBroker.create(GatehouseConfig.parseFile(config), options);
+            } catch (ConfigException e) {
+                e.problems().forEach(p -> err.println(p));
+                err.println("gatehouse: " + config + ": " + e.problems().size() + " problem(s); nothing was started");
+                return 1;
+            }
+            try {
+                broker.start().join();
+            } catch (CompletionException e) {
+                err.println("gatehouse: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+                return 1;
+            }
+            banner(config, broker);
+            stop = broker::close;
+        }
+        awaitShutdown(stop);
+        return 0;
+    }
+
+    /** One line per listener and authenticator, so an operator sees at a glance what is exposed and how. */
+    private static void banner(Path config, ConfiguredBroker b) {
+        log.info("gatehouse {} started from {}", Main.version(), config);
+        for (ListenerConfig l : b.settings().listeners()) {
+            InetSocketAddress a = b.broker().boundAddresses().get(l.name());
+            log.info("  listener {}: {} on {}{}, anonymous {}{}", l.name(), l.transport().name().toLowerCase(Locale.ROOT),
+                    a, l.transport().webSocket() ? " path " + l.webSocketPath() : "",
+                    l.anonymous().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                    l.tls().map(t -> ", client certificates " + t.clientAuth().name().toLowerCase(Locale.ROOT)).orElse(""));
+        }
+        if (b.authenticators().isEmpty()) {
+            log.info("  no authenticators: every client falls to its listener's anonymous policy");
+        }
+        for (ConfiguredBroker.Built a : b.authenticators()) {
+            log.info("  authenticator {} ({})", a.type(), a.path());
+        }
+    }
+
+    /** The JVM shutdown hook (SIGTERM, SIGINT) stops the broker gracefully; this thread waits for it. */
+    private static void awaitShutdown(Runnable stop) {
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            done.countDown();
+        }, "gatehouse-shutdown"));
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

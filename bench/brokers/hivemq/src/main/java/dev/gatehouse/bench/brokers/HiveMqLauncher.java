@@ -1,0 +1,50 @@
+package dev.gatehouse.bench.brokers;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs HiveMQ CE embedded for the benchmark: one TCP listener on the given loopback address, in-memory
+ * persistence, anonymous usage statistics off (CE admits anonymous clients unless an extension says
+ * otherwise). Stops on SIGTERM (the harness stops it by PID).
+ */
+public final class HiveMqLauncher {
+    private HiveMqLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: HiveMqLauncher HOST PORT WORKDIR");
+            System.exit(2);
+        }
+        Path work = Path.of(args[2]);
+        Path conf = Files.createDirectories(work.resolve("conf"));
+        Path data = Files.createDirectories(work.resolve("data"));
+        Path extensions = Files.createDirectories(work.resolve("extensions"));
+        String xml = "<?xml version=\"1.0\"?>\n"
+                + "<hivemq>\n"
+                + "  <listeners>\n"
+                + "    <tcp-listener><port>" + args[1] + "</port><bind-address>" + args[0] + "</bind-address></tcp-listener>\n"
+                + "  </listeners>\n"
+                + "  <persistence><mode>in-memory</mode></persistence>\n"
+                + "  <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>\n"
+                + "</hivemq>\n";
+        Files.writeString(conf.resolve("config.xml"), xml, StandardCharsets.UTF_8);
+        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(conf)
+                .withDataFolder(data)
+                .withExtensionsFolder(extensions)
+                .build();
+        hivemq.start().join();
+        System.out.println("hivemq listening on " + args[0] + ":" + args[1]);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            hivemq.stop().join();
+            stopped.countDown();
+        }, "hivemq-stop"));
+        stopped.await();
+    }
+}

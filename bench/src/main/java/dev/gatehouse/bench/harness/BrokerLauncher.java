@@ -1,0 +1,147 @@
+package dev.gatehouse.bench.harness;
+
+import dev.gatehouse.bench.load.Credentials;
+import dev.gatehouse.bench.load.Endpoint;
+import dev.gatehouse.bench.load.IdleClient;
+import dev.gatehouse.bench.load.IoLoop;
+import dev.gatehouse.bench.load.MqttClient;
+import dev.gatehouse.bench.load.Connector;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts one broker at a time on a free loopback port, in its own process, and waits until it answers
+ * a CONNECT. JVM brokers get the same heap flags so that memory figures are comparable.
+ */
+public final class BrokerLauncher {
+    private static final List<String> JVM_FLAGS = List.of("-Xms256m", "-Xmx2g", "-XX:+UseG1GC");
+    private static final long READY_NANOS = 60_000_000_000L;
+
+    private final BrokerPaths paths;
+
+    public BrokerLauncher(BrokerPaths paths) {
+        this.paths = paths;
+    }
+
+    /** Null if this broker can be started here, else why not. */
+    public String unavailableReason(BrokerKind kind) {
+        switch (kind) {
+            case GATEHOUSE:
+                return Files.isRegularFile(paths.gatehouseJar()) ? null : "no " + paths.gatehouseJar();
+            case MOSQUITTO:
+                return paths.mosquitto() != null && Files.isExecutable(Path.of(paths.mosquitto()))
+                        ? null : "mosquitto not installed";
+            case MOQUETTE:
+                return Files.isRegularFile(paths.moquetteClasspath()) ? null : "no " + paths.moquetteClasspath();
+            case HIVEMQ:
+                return Files.isRegularFile(paths.hivemqClasspath()) ? null : "no " + paths.hivemqClasspath();
+            default:
+                return "unknown broker";
+        }
+    }
+
+    public RunningBroker start(BrokerKind kind) throws IOException {
+        int port = freePort();
+        Path work = Files.createDirectories(paths.workDir().resolve(kind.id()));
+        List<String> cmd = command(kind, port, work);
+        Path log = work.resolve("broker.log");
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        RunningBroker broker = new RunningBroker(kind, p, port);
+        try {
+            awaitReady(broker);
+        } catch (IOException | RuntimeException e) {
+            broker.close();
+            throw new IOException(kind.label() + " did not start (see " + log + "): " + e.getMessage(), e);
+        }
+        return broker;
+    }
+
+    private List<String> command(BrokerKind kind, int port, Path work) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        switch (kind) {
+            case GATEHOUSE:
+                cmd.add(paths.javaBin());
+                cmd.addAll(JVM_FLAGS);
+                cmd.addAll(List.of("-jar", paths.gatehouseJar().toString(), "--bind", "127.0.0.1:" + port));
+                return cmd;
+            case MOSQUITTO:
+                Path conf = work.resolve("mosquitto.conf");
+                Files.writeString(conf, String.join("\n",
+                        "listener " + port + " 127.0.0.1",
+                        "allow_anonymous true",
+                        "persistence false",
+                        // Netty (so Gatehouse, Moquette and HiveMQ CE) sets TCP_NODELAY; Mosquitto's default is Nagle,
+                        // which costs it up to a delayed-ACK (40 ms) per burst. Compare like with like.
+                        "set_tcp_nodelay true",
+                        "log_dest stderr",
+                        "log_type error",
+                        "log_type warning",
+                        ""), StandardCharsets.UTF_8);
+                cmd.addAll(List.of(paths.mosquitto(), "-c", conf.toString()));
+                return cmd;
+            case MOQUETTE:
+                cmd.add(paths.javaBin());
+                cmd.addAll(JVM_FLAGS);
+                cmd.addAll(List.of("-cp", launcherClasspath(paths.moquetteClasspath()),
+                        "dev.gatehouse.bench.brokers.MoquetteLauncher", "127.0.0.1", Integer.toString(port)));
+                return cmd;
+            case HIVEMQ:
+                cmd.add(paths.javaBin());
+                cmd.addAll(JVM_FLAGS);
+                cmd.addAll(List.of("-cp", launcherClasspath(paths.hivemqClasspath()),
+                        "dev.gatehouse.bench.brokers.HiveMqLauncher", "127.0.0.1", Integer.toString(port),
+                        work.resolve("hivemq-home").toString()));
+                return cmd;
+            default:
+                throw new IllegalArgumentException(kind.toString());
+        }
+    }
+
+    /** The launcher's own classes (target/classes beside classpath.txt) plus its dependencies. */
+    private static String launcherClasspath(Path classpathFile) throws IOException {
+        String deps = Files.readString(classpathFile).trim();
+        return classpathFile.getParent().resolve("classes") + (deps.isEmpty() ? "" : ":" + deps);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Polls with a real CONNECT every 200 ms until CONNACK, the process dies, or a minute passes. */
+    private static void awaitReady(RunningBroker broker) throws IOException {
+        long deadline = System.nanoTime() + READY_NANOS;
+        Endpoint endpoint = Endpoint.loopback(broker.port(), 0);
+        while (System.nanoTime() - deadline < 0) {
+            if (!broker.alive()) {
+                throw new IOException("process exited");
+            }
+            try (IoLoop loop = new IoLoop()) {
+                IdleClient probe = new IdleClient("bench-ready-probe", 30, Credentials.ANONYMOUS);
+                new Connector(loop, endpoint, 4, 1024, 1024, 1)
+                        .openAll(List.of(probe), MqttClient::connected, System.nanoTime() + 2_000_000_000L);
+                if (probe.connected()) {
+                    probe.disconnect();
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+        throw new IOException("no CONNACK within 60 s");
+    }
+}

@@ -1,0 +1,189 @@
+package dev.gatehouse.bench.harness;
+
+import dev.gatehouse.bench.load.BrokerProbe;
+import dev.gatehouse.bench.load.Endpoint;
+import dev.gatehouse.bench.proc.JvmHeap;
+import dev.gatehouse.bench.proc.ProcStat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+
+/**
+ * Runs every scenario against every broker, one broker process at a time, and writes the report.
+ * Started by bench/run.sh, which builds the pieces and passes their paths.
+ */
+public final class Harness {
+    private final Plan plan;
+    private final List<BrokerKind> brokers;
+    private final BrokerLauncher launcher;
+    private final ProcStat procStat = ProcStat.system();
+    private final JvmHeap jvmHeap;
+    private final Pattern only;
+    private final ResultTable table = new ResultTable();
+    private final AtomicReference<RunningBroker> current = new AtomicReference<>();
+
+    Harness(Plan plan, List<BrokerKind> brokers, BrokerLauncher launcher, JvmHeap jvmHeap, Pattern only) {
+        this.plan = plan;
+        this.brokers = brokers;
+        this.launcher = launcher;
+        this.jvmHeap = jvmHeap;
+        this.only = only;
+    }
+
+    public static void main(String[] args) throws IOException {
+        boolean quick = false;
+        Path out = Path.of("bench/results");
+        Path jar = Path.of("app/target/gatehouse.jar");
+        Path moquette = Path.of("bench/brokers/moquette/target/classpath.txt");
+        Path hivemq = Path.of("bench/brokers/hivemq/target/classpath.txt");
+        String mosquitto = "/usr/sbin/mosquitto";
+        String brokerList = "gatehouse,mosquitto,moquette,hivemq";
+        String onlyRegex = ".*";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--out" -> out = Path.of(args[++i]);
+                case "--gatehouse-jar" -> jar = Path.of(args[++i]);
+                case "--moquette-cp" -> moquette = Path.of(args[++i]);
+                case "--hivemq-cp" -> hivemq = Path.of(args[++i]);
+                case "--mosquitto" -> mosquitto = args[++i];
+                case "--brokers" -> brokerList = args[++i];
+                case "--only" -> onlyRegex = args[++i];
+                default -> {
+                    System.err.println("unknown argument " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        long openFiles = OpenFilesLimit.hard();
+        Plan plan = quick ? Plan.quick(jar, openFiles) : Plan.full(jar, openFiles);
+        List<BrokerKind> kinds = new ArrayList<>();
+        for (String id : brokerList.split(",")) {
+            kinds.add(BrokerKind.byId(id.trim()));
+        }
+        Files.createDirectories(out);
+        String javaHome = System.getProperty("java.home");
+        Path work = Files.createDirectories(out.resolve("work"));
+        BrokerLauncher launcher = new BrokerLauncher(new BrokerPaths(jar, moquette, hivemq, mosquitto,
+                javaHome + "/bin/java", work));
+        Harness h = new Harness(plan, kinds, launcher, JvmHeap.beside(javaHome), Pattern.compile(onlyRegex));
+        Runtime.getRuntime().addShutdownHook(new Thread(h::stopCurrent, "bench-stop-broker"));
+        h.runAll();
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm", Locale.ROOT));
+        String name = stamp + (quick ? "-quick" : "");
+        List<String> machine = MachineInfo.describe(mosquitto);
+        new ReportWriter(kinds).write(h.table, plan, machine, out.resolve(name + ".md"), out.resolve(name + ".csv"));
+        System.out.println("wrote " + out.resolve(name + ".md") + " and " + out.resolve(name + ".csv"));
+    }
+
+    void runAll() {
+        for (BrokerKind kind : brokers) {
+            String why = launcher.unavailableReason(kind);
+            for (Scenario s : plan.scenarios()) {
+                if (!only.matcher(s.name()).find()) {
+                    continue;
+                }
+                table.declare(s.name());
+                if (why != null) {
+                    table.skip(kind, s.name(), why);
+                }
+            }
+            if (why != null) {
+                log(kind, "skipped: " + why);
+                continue;
+            }
+            try {
+                runBroker(kind);
+            } finally {
+                stopCurrent();
+            }
+        }
+    }
+
+    private void runBroker(BrokerKind kind) {
+        for (Scenario s : plan.scenarios()) {
+            if (!only.matcher(s.name()).find()) {
+                continue;
+            }
+            String why = s.unavailableReason(kind);
+            if (why != null) {
+                table.skip(kind, s.name(), why);
+                log(kind, s.name() + ": skipped, " + why);
+                continue;
+            }
+            try {
+                RunningBroker broker = brokerFor(kind, s.freshBroker());
+                ScenarioContext ctx = new ScenarioContext(kind, Endpoint.loopback(broker.port(), 200),
+                        new BrokerProbe(broker.pid(), kind.jvm(), procStat, jvmHeap),
+                        n -> table.note(kind.label() + ": " + n));
+                if (s.warmUp()) {
+                    List<Metric> warm = s.run(new ScenarioContext(kind, ctx.endpoint(), ctx.probe(),
+                            n -> table.note(kind.label() + " (warm-up): " + n)));
+                    log(kind, s.name() + " warm-up: " + summary(warm));
+                }
+                int reps = s.reps(plan.reps());
+                for (int rep = 1; rep <= reps; rep++) {
+                    List<Metric> metrics = s.run(ctx);
+                    for (Metric m : metrics) {
+                        table.add(kind, s.name(), rep, m);
+                    }
+                    log(kind, s.name() + " rep " + rep + ": " + summary(metrics));
+                    if (!broker.alive()) {
+                        table.note(kind.label() + ": broker process died during " + s.name());
+                        break;
+                    }
+                }
+                if (s.freshBroker()) {
+                    stopCurrent();
+                }
+            } catch (IOException | RuntimeException e) {
+                table.note(kind.label() + ": " + s.name() + " failed: " + e);
+                log(kind, s.name() + " failed: " + e);
+                stopCurrent();
+            }
+        }
+    }
+
+    private RunningBroker brokerFor(BrokerKind kind, boolean fresh) throws IOException {
+        RunningBroker b = current.get();
+        if (b != null && (fresh || !b.alive() || b.kind() != kind)) {
+            stopCurrent();
+            b = null;
+        }
+        if (b == null) {
+            b = launcher.start(kind);
+            current.set(b);
+            log(kind, "started, pid " + b.pid() + ", port " + b.port());
+        }
+        return b;
+    }
+
+    private void stopCurrent() {
+        RunningBroker b = current.getAndSet(null);
+        if (b != null) {
+            b.close();
+        }
+    }
+
+    private static String summary(List<Metric> metrics) {
+        StringBuilder b = new StringBuilder();
+        for (Metric m : metrics) {
+            if (b.length() > 0) {
+                b.append(", ");
+            }
+            b.append(m.name()).append(' ').append(ReportWriter.fmt(m.value())).append(' ').append(m.unit());
+        }
+        return b.toString();
+    }
+
+    private static void log(BrokerKind kind, String line) {
+        System.out.println("[" + kind.id() + "] " + line);
+    }
+}

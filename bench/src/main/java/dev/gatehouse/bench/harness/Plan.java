@@ -1,0 +1,76 @@
+package dev.gatehouse.bench.harness;
+
+import dev.gatehouse.bench.load.ThroughputSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Which scenarios, how big and how many reps: full (the numbers to quote) or quick (a smoke run, smaller and fewer). */
+public record Plan(String mode, int reps, List<Scenario> scenarios, List<String> sizing) {
+    /** Leaves room for the broker's and the generator's own files under the open-files limit. */
+    private static final int FD_HEADROOM = 1_000;
+
+    public static Plan full(Path gatehouseJar, long openFilesLimit) {
+        return build("full", 5, Duration.ofSeconds(5), 5_000_000, 10, 10_000, 10_000,
+                List.of(10_000, 50_000), gatehouseJar, openFilesLimit);
+    }
+
+    public static Plan quick(Path gatehouseJar, long openFilesLimit) {
+        return build("quick", 2, Duration.ofMillis(300), 1_000_000, 1, 5_000, 1_000,
+                List.of(10_000), gatehouseJar, openFilesLimit);
+    }
+
+    private static Plan build(String mode, int reps, Duration sendTime, long maxMessages, int latencySeconds,
+                              int latencyRate, int connectClients, List<Integer> idle, Path gatehouseJar,
+                              long openFilesLimit) {
+        List<Scenario> s = new ArrayList<>();
+        List<String> sizing = new ArrayList<>();
+        sizing.add(mode + ": 1 warm-up rep (discarded) + " + reps + " measured reps per scenario; memory measured once on a fresh broker");
+        sizing.add("throughput: closed loop, window 500 messages in flight (refilled a quarter at a time), at most 20 unacknowledged QoS 1/2 per publisher, MQTT 3.1.1, each run bounded by "
+                + sendTime.toMillis() + " ms of sending and " + maxMessages + " messages, then up to 3 s of drain (a run with no delivery for 1 s ends early and counts the rest as lost)");
+        for (int qos = 0; qos <= 2; qos++) {
+            for (int size : new int[] {64, 1024}) {
+                s.add(new ThroughputScenario("QoS " + qos + ", 1->1, " + label(size),
+                        ThroughputSpec.closed(1, 1, qos, size, maxMessages, sendTime)));
+            }
+        }
+        s.add(new ThroughputScenario("QoS 1, fan-out 1->100, 64 B",
+                ThroughputSpec.closed(1, 100, 1, 64, maxMessages / 100, sendTime)));
+        s.add(new ThroughputScenario("QoS 1, fan-in 100->1, 64 B",
+                ThroughputSpec.closed(100, 1, 1, 64, maxMessages, sendTime)));
+        s.add(new ThroughputScenario("QoS 0 latency at " + latencyRate + " msg/s, 64 B",
+                ThroughputSpec.closed(1, 1, 0, 64, (long) latencyRate * latencySeconds, Duration.ofSeconds(latencySeconds))
+                        .withRate(latencyRate)));
+        if (mode.equals("full")) {
+            s.add(new ThroughputScenario("QoS 1 latency at " + latencyRate + " msg/s, 64 B",
+                    ThroughputSpec.closed(1, 1, 1, 64, (long) latencyRate * latencySeconds, Duration.ofSeconds(latencySeconds))
+                            .withRate(latencyRate)));
+        }
+        sizing.add("latency: open loop at " + latencyRate + " msg/s for " + latencySeconds
+                + " s, measured from each message's scheduled send time" + (mode.equals("full") ? ", QoS 0 and QoS 1" : ", QoS 0 only"));
+        s.add(new ConnectRateScenario("connection rate, anonymous, " + connectClients + " clients", connectClients, 100));
+        sizing.add("connection rate: " + connectClients + " clients, 100 in flight, CONNECT -> CONNACK -> DISCONNECT, over 200 loopback source addresses");
+        s.add(new AuthConnectScenario("connection rate, JWT HS256", "authn-jwt", "dev.gatehouse.authn.jwt.JwtAuthenticatorFactory", gatehouseJar));
+        s.add(new AuthConnectScenario("connection rate, JWT RS256", "authn-jwt", "dev.gatehouse.authn.jwt.JwtAuthenticatorFactory", gatehouseJar));
+        s.add(new AuthConnectScenario("connection rate, JWT ES256", "authn-jwt", "dev.gatehouse.authn.jwt.JwtAuthenticatorFactory", gatehouseJar));
+        s.add(new AuthConnectScenario("connection rate, NKey challenge (MQTT 5 AUTH)", "authn-nkey", "dev.gatehouse.authn.nkey.NkeyAuthenticatorFactory", gatehouseJar));
+        long cap = Math.max(1_000, openFilesLimit - FD_HEADROOM);
+        for (int n : idle) {
+            int actual = (int) Math.min(n, cap);
+            String name = "memory, " + n + " idle connections";
+            if (actual < n) {
+                name += " (capped at " + actual + ")";
+                sizing.add("memory: " + n + " connections asked, " + actual + " opened: the open-files limit here is "
+                        + openFilesLimit + " per process (hard), so neither broker nor generator can hold more");
+            }
+            s.add(new IdleMemoryScenario(name, actual));
+        }
+        sizing.add("memory: idle MQTT 3.1.1 clients (keep-alive 900 s) over 200 loopback source addresses; RSS from /proc/PID/status, heap after GC from jcmd GC.run + GC.heap_info (JVM brokers)");
+        return new Plan(mode, reps, List.copyOf(s), List.copyOf(sizing));
+    }
+
+    private static String label(int size) {
+        return size >= 1024 && size % 1024 == 0 ? size / 1024 + " KiB" : size + " B";
+    }
+}

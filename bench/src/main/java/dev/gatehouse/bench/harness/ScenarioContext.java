@@ -1,0 +1,9 @@
+package dev.gatehouse.bench.harness;
+
+import dev.gatehouse.bench.load.BrokerProbe;
+import dev.gatehouse.bench.load.Endpoint;
+import java.util.function.Consumer;
+
+/** What a scenario gets to work with: the broker's address, its process, and a place for remarks. */
+public record ScenarioContext(BrokerKind kind, Endpoint endpoint, BrokerProbe probe, Consumer<String> note) {
+}

@@ -1,0 +1,224 @@
+package dev.gatehouse.config;
+
+import dev.gatehouse.authn.spi.Authenticator;
+import dev.gatehouse.authn.spi.AuthenticatorContext;
+import dev.gatehouse.authn.spi.AuthenticatorFactories;
+import dev.gatehouse.authn.spi.AuthenticatorFactory;
+import dev.gatehouse.authn.spi.SettingsException;
+import dev.gatehouse.broker.Broker;
+import dev.gatehouse.broker.BrokerEventListener;
+import dev.gatehouse.broker.ListenerConfig;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Broker} built from a {@link GatehouseConfig}, with its authenticator chain and the threads the
+ * authenticators were given. Everything is validated — and every problem reported in one
+ * {@link ConfigException} — before any port is opened.
+ */
+public final class ConfiguredBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConfiguredBroker.class);
+
+    private final GatehouseSettings settings;
+    private final List<Built> authenticators;
+    private final AuthExecutors executors;
+    private final Broker broker;
+
+    /** An authenticator of the chain with the configuration entry it came from. */
+    public record Built(String type, String path, Authenticator authenticator) {
+    }
+
+    /**
+     * How to build: the clock, where factories are looked up, optional event listeners, and an optional
+     * {@code --bind} override that replaces the first listener's address.
+     */
+    public record Options(Clock clock, ClassLoader classLoader, Optional<BindAddress> bindOverride,
+                          List<BrokerEventListener> eventListeners) {
+        public Options {
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(classLoader, "classLoader");
+            Objects.requireNonNull(bindOverride, "bindOverride");
+            eventListeners = List.copyOf(eventListeners);
+        }
+
+        public static Options defaults() {
+            return new Options(Clock.systemUTC(), ConfiguredBroker.class.getClassLoader(), Optional.empty(), List.of());
+        }
+
+        public Options withBindOverride(BindAddress bind) {
+            return new Options(clock, classLoader, Optional.of(bind), eventListeners);
+        }
+
+        public Options withClock(Clock c) {
+            return new Options(c, classLoader, bindOverride, eventListeners);
+        }
+
+        public Options withEventListener(BrokerEventListener l) {
+            List<BrokerEventListener> all = new ArrayList<>(eventListeners);
+            all.add(l);
+            return new Options(clock, classLoader, bindOverride, all);
+        }
+    }
+
+    private ConfiguredBroker(GatehouseSettings settings, List<Built> authenticators, AuthExecutors executors,
+                             Broker broker) {
+        this.settings = settings;
+        this.authenticators = List.copyOf(authenticators);
+        this.executors = executors;
+        this.broker = broker;
+    }
+
+    /** Validate and build (not start) with default options. */
+    public static ConfiguredBroker create(GatehouseConfig config) {
+        return create(config, Options.defaults());
+    }
+
+    /**
+     * Validate everything, build the authenticator chain through the {@link AuthenticatorFactory} ServiceLoader
+     * and build the broker. Nothing is bound until {@link #start()}.
+     *
+     * @throws ConfigException listing every problem found
+     */
+    public static ConfiguredBroker create(GatehouseConfig config, Options options) {
+        Assembly a = assemble(config, options);
+        try {
+            Broker.Builder b = Broker.builder()
+                    .limits(a.settings.limits())
+                    .defaultPermissions(a.settings.defaultPermissions())
+                    .clock(options.clock());
+            a.settings.listeners().forEach(b::listener);
+            a.chain.forEach(x -> b.authenticator(x.authenticator()));
+            options.eventListeners().forEach(b::eventListener);
+            if (a.settings.ioThreads() > 0) {
+                b.ioThreads(a.settings.ioThreads());
+            }
+            return new ConfiguredBroker(a.settings, a.chain, a.executors, b.build());
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Everything {@link #create} checks, including building each authenticator, then release it all:
+     * for {@code check-config}. Throws {@link ConfigException} when anything is wrong.
+     */
+    public static GatehouseSettings validate(GatehouseConfig config, Options options) {
+        Assembly a = assemble(config, options);
+        a.close();
+        return a.settings;
+    }
+
+    private static Assembly assemble(GatehouseConfig config, Options options) {
+        Map<String, AuthenticatorFactory> factories = AuthenticatorFactories.discover(options.classLoader());
+        Problems problems = new Problems();
+        GatehouseSettings settings = null;
+        try {
+            settings = config.settings(factories.keySet());
+        } catch (ConfigException e) {
+            e.problems().forEach(p -> problems.add(p.path(), p.message()));
+        }
+        List<GatehouseSettings.AuthenticatorEntry> entries = settings != null ? settings.authentication()
+                // Typed settings failed; still build the authenticators so their problems are reported too.
+                : partialEntries(config, factories);
+        AuthExecutors executors = new AuthExecutors();
+        AuthenticatorContext context = new AuthenticatorContext(options.clock(), executors.blocking, executors.scheduler);
+        List<Built> chain = new ArrayList<>();
+        for (GatehouseSettings.AuthenticatorEntry e : entries) {
+            try {
+                Authenticator auth = Objects.requireNonNull(factories.get(e.type()).create(e.settings(), context),
+                        "factory " + e.type() + " returned null");
+                chain.add(new Built(e.type(), e.path(), auth));
+                for (String unread : e.settings().unreadKeys()) {
+                    if (unread.equals("type")) {
+                        continue;
+                    }
+                    problems.add(e.path() + "." + unread, "unknown key for authenticator type " + e.type());
+                }
+            } catch (SettingsException x) {
+                problems.add(x.path(), x.problem());
+            } catch (ConfigException x) {
+                x.problems().forEach(p -> problems.add(p.path(), p.message()));
+            } catch (RuntimeException x) {
+                problems.add(e.path(), "cannot build the " + e.type() + " authenticator: " + x.getMessage());
+            }
+        }
+        Assembly a = new Assembly(settings, chain, executors);
+        if (settings != null && options.bindOverride().isPresent()) {
+            a = a.withBind(options.bindOverride().get());
+        }
+        if (!problems.isEmpty()) {
+            a.close();
+            problems.throwIfAny();
+        }
+        return a;
+    }
+
+    private static List<GatehouseSettings.AuthenticatorEntry> partialEntries(GatehouseConfig config,
+                                                                               Map<String, AuthenticatorFactory> f) {
+        return new SettingsReader(config.config(), config.baseDirectory(), f.keySet()).authenticationEntries();
+    }
+
+    /** What {@link #assemble} produced; closing it closes authenticators and threads. */
+    private record Assembly(GatehouseSettings settings, List<Built> chain, AuthExecutors executors) {
+        Assembly withBind(BindAddress bind) {
+            List<ListenerConfig> ls = new ArrayList<>(settings.listeners());
+            ListenerConfig first = ls.get(0);
+            ls.set(0, new ListenerConfig(first.name(), bind.host(), bind.port(), first.transport(), first.tls(),
+                    first.webSocketPath(), first.anonymous(), first.anonymousPermissions()));
+            return new Assembly(new GatehouseSettings(ls, settings.limits(), settings.defaultPermissions(),
+                    settings.authentication(), settings.ioThreads()), chain, executors);
+        }
+
+        void close() {
+            for (Built b : chain) {
+                try {
+                    b.authenticator().close();
+                } catch (Exception e) {
+                    log.warn("authenticator {} failed to close", b.type(), e);
+                }
+            }
+            executors.close();
+        }
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    public GatehouseSettings settings() {
+        return settings;
+    }
+
+    /** The chain in the order it is asked. */
+    public List<Built> authenticators() {
+        return authenticators;
+    }
+
+    /** Bind every listener. */
+    public CompletableFuture<Broker> start() {
+        return broker.start().whenComplete((b, e) -> {
+            if (e != null) {
+                // A failed start leaves the authenticators open; stopping closes them and the threads.
+                stop();
+            }
+        });
+    }
+
+    /** Stop the broker (which closes the authenticators), then the authenticators' threads. Idempotent. */
+    public CompletableFuture<Void> stop() {
+        return broker.stop().whenComplete((v, e) -> executors.close());
+    }
+
+    @Override
+    public void close() {
+        stop().join();
+    }
+}
