@@ -133,6 +133,8 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     private String[] topicAliases;
     private boolean sendWill = true;
     private String closeReason = "connection lost";
+    private boolean reading;
+    private boolean flushPending;
 
     MqttConnection(BrokerCore core, ListenerConfig listener, ConnectionGate listenerGate, TopicLimits topicLimits,
                    SubscriptionRequests subscriptions) {
@@ -278,6 +280,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        reading = true;
         try {
             if (!(msg instanceof MqttMessage m)) {
                 return;
@@ -305,6 +308,27 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             }
         } finally {
             ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Acknowledgements written during a read go out in one flush when the read batch ends. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Write a reply: flushed at the end of the current read batch, or now outside one. */
+    private void reply(Object packet) {
+        if (reading) {
+            ctx.write(packet);
+            flushPending = true;
+        } else {
+            ctx.writeAndFlush(packet);
         }
     }
 
@@ -371,7 +395,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             case PUBCOMP -> onPubComp(packetId(m));
             case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage) m);
             case UNSUBSCRIBE -> onUnsubscribe((MqttUnsubscribeMessage) m);
-            case PINGREQ -> ctx.writeAndFlush(Packets.pingResp());
+            case PINGREQ -> reply(Packets.pingResp());
             case DISCONNECT -> onDisconnect(m);
             case AUTH -> {
                 if (version.isV5()) {
@@ -755,7 +779,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         if (qos == 2 && !session.beginInboundQos2(packetId)) {
             // A duplicate of a QoS 2 message we already routed: acknowledge again, deliver nothing.
-            ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
+            reply(Packets.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
             return;
         }
         if (qos == 2 && session.inboundQos2Count() > limits.receiveMaximum()) {
@@ -783,9 +807,9 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         int reached = core.route(msg);
         int code = reached == 0 && version.isV5() ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
         if (qos == 1) {
-            ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBACK, packetId, code, null));
+            reply(Packets.pubReply(MqttMessageType.PUBACK, packetId, code, null));
         } else if (qos == 2) {
-            ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBREC, packetId, code, null));
+            reply(Packets.pubReply(MqttMessageType.PUBREC, packetId, code, null));
         }
     }
 
@@ -797,7 +821,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
                 session.endInboundQos2(packetId);
             }
             if (qos > 0) {
-                ctx.writeAndFlush(Packets.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
+                reply(Packets.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
                         code, reason(why)));
             }
             return;
@@ -807,15 +831,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         if (qos == 1) {
-            ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBACK, packetId, 0, null));
+            reply(Packets.pubReply(MqttMessageType.PUBACK, packetId, 0, null));
         } else if (qos == 2) {
-            ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBREC, packetId, 0, null));
+            reply(Packets.pubReply(MqttMessageType.PUBREC, packetId, 0, null));
         }
     }
 
     private void onPubRel(int packetId) {
         boolean known = session.endInboundQos2(packetId);
-        ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBCOMP, packetId,
+        reply(Packets.pubReply(MqttMessageType.PUBCOMP, packetId,
                 known || !version.isV5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, null));
     }
 
@@ -831,7 +855,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             return;
         }
         boolean known = session.received(packetId);
-        ctx.writeAndFlush(Packets.pubReply(MqttMessageType.PUBREL, packetId,
+        reply(Packets.pubReply(MqttMessageType.PUBREL, packetId,
                 known || !version.isV5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, null));
     }
 
@@ -850,12 +874,12 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             protocolError(v.getMessage());
             return;
         }
-        ctx.writeAndFlush(Packets.subAck(m.idAndPropertiesVariableHeader().messageId(), codes, null));
+        reply(Packets.subAck(m.idAndPropertiesVariableHeader().messageId(), codes, null));
     }
 
     private void onUnsubscribe(MqttUnsubscribeMessage m) {
         short[] codes = subscriptions.unsubscribe(session, m.payload().topics());
-        ctx.writeAndFlush(Packets.unsubAck(m.idAndPropertiesVariableHeader().messageId(), codes, version.isV5()));
+        reply(Packets.unsubAck(m.idAndPropertiesVariableHeader().messageId(), codes, version.isV5()));
     }
 
     // ---- DISCONNECT ----
@@ -898,7 +922,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         int window = Math.min(limits.maxInflight(), clientReceiveMaximum);
         if (session.drain(window, core.clock().millis(), sender) > 0) {
-            ctx.flush();
+            if (reading) {
+                flushPending = true;
+            } else {
+                ctx.flush();
+            }
         }
     }
 
