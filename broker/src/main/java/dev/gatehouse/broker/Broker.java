@@ -45,7 +45,7 @@ public final class Broker {
     private enum Phase { NEW, STARTING, RUNNING, STOPPING, STOPPED }
 
     private final List<ListenerConfig> listeners;
-    private final AuthenticatorChain chain;
+    private volatile AuthenticatorChain chain;
     private final EventBus events = new EventBus();
     private final BrokerCore core;
     private final NettyTransport transport;
@@ -128,13 +128,48 @@ public final class Broker {
         return stopped;
     }
 
+    /**
+     * Swap the authenticator chain and the default permissions while running, for a configuration
+     * reload: new connections and re-authentications use the new ones, connected clients keep what they
+     * were granted. The replaced authenticators are closed; {@link Authenticator#connectionClosed} may
+     * still be called on them for the connections they admitted.
+     */
+    public synchronized void replaceAuthenticators(List<Authenticator> authenticators, Permissions defaultPermissions) {
+        Objects.requireNonNull(defaultPermissions, "defaultPermissions");
+        if (phase.get() == Phase.STOPPING || phase.get() == Phase.STOPPED) {
+            throw new IllegalStateException("broker is stopping");
+        }
+        AuthenticatorChain replacement = new AuthenticatorChain(authenticators);
+        for (Authenticator a : replacement.authenticators()) {
+            a.attach(core.liveConnectionsFor(a));
+        }
+        AuthenticatorChain old = chain;
+        chain = replacement;
+        core.replace(replacement, defaultPermissions);
+        for (Authenticator a : old.authenticators()) {
+            if (!replacement.authenticators().contains(a)) {
+                close(a);
+            }
+        }
+        log.info("authenticators replaced: {}", replacement.authenticators().stream().map(Authenticator::name).toList());
+    }
+
+    /** The authenticators in use, in chain order. */
+    public List<Authenticator> authenticators() {
+        return chain.authenticators();
+    }
+
     private void closeAuthenticators() {
         for (Authenticator a : chain.authenticators()) {
-            try {
-                a.close();
-            } catch (Exception e) {
-                log.warn("authenticator {} failed to close", a.name(), e);
-            }
+            close(a);
+        }
+    }
+
+    private static void close(Authenticator a) {
+        try {
+            a.close();
+        } catch (Exception e) {
+            log.warn("authenticator {} failed to close", a.name(), e);
         }
     }
 

@@ -51,10 +51,10 @@ public final class BrokerLauncher {
         Path work = Files.createDirectories(paths.workDir().resolve(kind.id()));
         List<String> cmd = command(kind, port, work);
         Path log = work.resolve("broker.log");
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Like the Mosquitto config below (log_type error + warning): no line per connection in any broker.
+        pb.environment().put("GATEHOUSE_LOG_LEVEL", "WARN");
+        Process p = pb.start();
         RunningBroker broker = new RunningBroker(kind, p, port);
         try {
             awaitReady(broker);

@@ -40,8 +40,9 @@ public final class BrokerCore {
 
     private final Limits limits;
     private final Clock clock;
-    private final AuthenticatorChain chain;
-    private final Permissions defaultPermissions;
+    // Replaced whole on a configuration reload; a connection reads them once per authentication.
+    private volatile AuthenticatorChain chain;
+    private volatile Permissions defaultPermissions;
     private final SessionStore sessions;
     private final SubscriptionTree tree = new SubscriptionTree();
     private final SharedSubscriptions shared = new SharedSubscriptions(tree);
@@ -80,6 +81,12 @@ public final class BrokerCore {
 
     public Permissions defaultPermissions() {
         return defaultPermissions;
+    }
+
+    /** New connections and re-authentications use {@code newChain} and {@code newDefaults} from now on. */
+    public void replace(AuthenticatorChain newChain, Permissions newDefaults) {
+        this.chain = newChain;
+        this.defaultPermissions = newDefaults;
     }
 
     public EventBus events() {

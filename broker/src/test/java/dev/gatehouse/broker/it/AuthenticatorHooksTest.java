@@ -169,6 +169,58 @@ class AuthenticatorHooksTest {
         }
     }
 
+    @Test
+    void replacingTheChainKeepsConnectedClientsAndAppliesToNewOnes() throws Exception {
+        RecordingAuthenticator first = new RecordingAuthenticator(java.time.Clock.systemUTC());
+        java.util.concurrent.atomic.AtomicBoolean firstClosed = new java.util.concurrent.atomic.AtomicBoolean();
+        Authenticator closing = new Authenticator() {
+            @Override
+            public String name() {
+                return "first";
+            }
+
+            @Override
+            public CompletionStage<AuthDecision> authenticate(AuthRequest r) {
+                return first.authenticate(r);
+            }
+
+            @Override
+            public void close() {
+                firstClosed.set(true);
+            }
+        };
+        Authenticator refuseAll = new Authenticator() {
+            @Override
+            public String name() {
+                return "second";
+            }
+
+            @Override
+            public CompletionStage<AuthDecision> authenticate(AuthRequest r) {
+                return CompletableFuture.completedFuture(AuthDecision.failure(FailureReason.NOT_AUTHORIZED, "reloaded"));
+            }
+        };
+        try (TestBroker b = TestBroker.start(x -> x.authenticator(closing))) {
+            try (RawMqttClient before = connectRaw(b, "before")) {
+                b.broker().replaceAuthenticators(List.of(refuseAll), Permissions.denyAll());
+                assertThat(firstClosed).isTrue();
+                assertThat(b.broker().authenticators()).containsExactly(refuseAll);
+                try (RawMqttClient after = new RawMqttClient(b.port(), MqttVersion.MQTT_5)) {
+                    after.send(MqttMessageBuilders.connect().clientId("after").protocolVersion(MqttVersion.MQTT_5)
+                            .username("after").build());
+                    MqttMessage ack = after.read(Duration.ofSeconds(5));
+                    assertThat(ack.fixedHeader().messageType()).isEqualTo(MqttMessageType.CONNACK);
+                    assertThat(((io.netty.handler.codec.mqtt.MqttConnAckMessage) ack).variableHeader()
+                            .connectReturnCode().byteValue() & 0xFF).isEqualTo(0x87);
+                }
+                before.send(MqttMessageBuilders.publish().topicName("still/here").qos(MqttQoS.AT_LEAST_ONCE)
+                        .messageId(1).payload(Unpooled.copiedBuffer("x", StandardCharsets.UTF_8)).build());
+                assertThat(before.read(Duration.ofSeconds(5)).fixedHeader().messageType())
+                        .isEqualTo(MqttMessageType.PUBACK);
+            }
+        }
+    }
+
     private static RawMqttClient connectRaw(TestBroker b, String id) throws Exception {
         RawMqttClient c = new RawMqttClient(b.port(), MqttVersion.MQTT_5);
         c.send(MqttMessageBuilders.connect().clientId(id).protocolVersion(MqttVersion.MQTT_5).username(id).build());
