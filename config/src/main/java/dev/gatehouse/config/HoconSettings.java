@@ -47,12 +47,17 @@ public final class HoconSettings implements Settings {
     }
 
     /**
-     * A file named in the configuration: absolute as written, relative ones against the directory of the
-     * configuration file (so a config and its key files can move together).
+     * The directory of the configuration file: relative file names resolve against it (so a config and
+     * its key files can move together).
      */
-    public Path resolvePath(String file) {
-        Path p = Path.of(file);
-        return p.isAbsolute() ? p : baseDirectory.resolve(p).normalize();
+    @Override
+    public Path baseDirectory() {
+        return baseDirectory.toAbsolutePath();
+    }
+
+    @Override
+    public Path getPath(String p) {
+        return baseDirectory().resolve(getString(p)).normalize();
     }
 
     @Override

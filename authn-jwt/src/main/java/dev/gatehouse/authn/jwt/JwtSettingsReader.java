@@ -226,7 +226,7 @@ public final class JwtSettingsReader {
                 return PemKeys.read(s.getString(inline));
             }
             if (s.has(file)) {
-                return PemKeys.read(PemKeys.readFile(Path.of(s.getString(file))));
+                return PemKeys.read(PemKeys.readFile(s.getPath(file)));
             }
         } catch (IllegalArgumentException e) {
             throw s.problem(s.has(inline) ? inline : file, e.getMessage());
@@ -246,7 +246,7 @@ public final class JwtSettingsReader {
         if (problem != null) {
             throw j.problem("url", problem);
         }
-        Optional<Path> ca = j.optString("ca-file").map(Path::of);
+        Optional<Path> ca = j.has("ca-file") ? Optional.of(j.getPath("ca-file")) : Optional.empty();
         if (ca.isPresent() && !java.nio.file.Files.isReadable(ca.get())) {
             throw j.problem("ca-file", "cannot read " + ca.get());
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.authn.nkey;
 
 import dev.gatehouse.authn.nkey.codec.NKeyType;
+import dev.gatehouse.authn.nkey.jwt.AccountClaims;
 import dev.gatehouse.authn.nkey.codec.PublicNKey;
 import dev.gatehouse.authn.nkey.jwt.JwtException;
 import dev.gatehouse.authn.nkey.jwt.NatsJwt;
@@ -9,10 +10,12 @@ import dev.gatehouse.authn.nkey.jwt.TrustChain;
 import dev.gatehouse.authn.nkey.jwt.TrustException;
 import dev.gatehouse.authn.nkey.jwt.UserClaims;
 import dev.gatehouse.authn.nkey.jwt.VerifiedUser;
+import dev.gatehouse.authn.spi.AdmittedConnection;
 import dev.gatehouse.authn.spi.AuthDecision;
 import dev.gatehouse.authn.spi.AuthRequest;
 import dev.gatehouse.authn.spi.Authenticator;
 import dev.gatehouse.authn.spi.FailureReason;
+import dev.gatehouse.authn.spi.LiveConnections;
 import dev.gatehouse.authn.spi.acl.Permissions;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +34,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +53,19 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Every connect verifies the whole chain (see {@link TrustChain}), then the source address, time
  * windows, connection type and the account's connection limit.
+ *
+ * <p>Live connections: the account JWTs of accounts with admitted clients are looked up again every
+ * {@link NKeyOptions#accountRefresh()} (and whenever a connect sees one); when one changed, the
+ * clients it now revokes, or whose issuing signing key it no longer lists, are disconnected through
+ * {@link LiveConnections} (MQTT 5: DISCONNECT 0x87).
  */
 public final class NKeyAuthenticator implements Authenticator {
     private static final Logger log = LoggerFactory.getLogger(NKeyAuthenticator.class);
     static final String ATTR_USER = "nkey.user";
     static final String ATTR_ACCOUNT = "nkey.account";
     static final String ATTR_MODE = "nkey.mode";
+    static final String ATTR_ISSUER = "nkey.issuer";
+    static final String ATTR_ISSUED_AT = "nkey.issued-at";
 
     /** State of one outstanding challenge; used at most once. */
     private record Pending(byte[] nonce, Instant issuedAt, PublicNKey userKey, Optional<StaticUser> staticUser,
@@ -65,9 +79,18 @@ public final class NKeyAuthenticator implements Authenticator {
     private final Clock clock;
     private final SecureRandom random;
     private final ConnectionCounter connections = new ConnectionCounter();
+    private final Optional<ScheduledExecutorService> scheduler;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    private volatile LiveConnections live = LiveConnections.none();
+    private volatile ScheduledFuture<?> refreshTask;
 
+    /**
+     * @param scheduler runs the periodic look-up of live accounts ({@link NKeyOptions#accountRefresh()});
+     *                  empty: no periodic look-up
+     */
     public NKeyAuthenticator(List<StaticUser> users, Optional<TrustChain> chain, PermissionMapper mapper,
-                             NKeyOptions options, Clock clock, SecureRandom random) {
+                             NKeyOptions options, Clock clock, SecureRandom random,
+                             Optional<ScheduledExecutorService> scheduler) {
         Map<String, StaticUser> byKey = new HashMap<>();
         for (StaticUser u : users) {
             if (u.key().type() != NKeyType.USER) {
@@ -83,6 +106,8 @@ public final class NKeyAuthenticator implements Authenticator {
         this.options = options;
         this.clock = clock;
         this.random = random;
+        this.scheduler = scheduler;
+        chain.ifPresent(c -> c.onAccountVerified(this::accountVerified));
     }
 
     @Override
@@ -244,7 +269,7 @@ public final class NKeyAuthenticator implements Authenticator {
     /** Source CIDRs, connection type and time windows of a verified user. */
     private Outcome connectionChecks(AuthRequest request, VerifiedUser v) {
         UserClaims u = v.user();
-        String type = options.connectionTypeOf(request.listenerName());
+        String type = NKeyOptions.natsConnectionType(request.connectionType());
         if (!u.allowedConnectionTypes().isEmpty()
                 && u.allowedConnectionTypes().stream().noneMatch(t -> t.equalsIgnoreCase(type))) {
             return refused(FailureReason.NOT_AUTHORIZED, "user " + u.subject() + " may not use connection type "
@@ -320,17 +345,16 @@ public final class NKeyAuthenticator implements Authenticator {
             }
             expires = earliest(expires, end);
         }
-        if (options.recheckInterval().isPresent()) {
-            expires = earliest(expires, Optional.of(now.plus(options.recheckInterval().get())));
-        }
         String account = v.account().subject();
-        if (!connections.tryAcquire(account, request.clientId(), v.account().maxConnections())) {
+        if (!connections.tryAcquire(account, request.clientId(), v.account().maxConnections(),
+                v.account().jwt().token())) {
             return AuthDecision.failure(FailureReason.NOT_AUTHORIZED, "account " + account + " is at its limit of "
                     + v.account().maxConnections() + " connections");
         }
         Permissions permissions = v.permissions().map(mapper::map).orElse(options.unrestricted());
         String principal = v.user().jwt().name().orElse(v.user().subject());
-        Map<String, String> attrs = Map.of(ATTR_USER, v.user().subject(), ATTR_ACCOUNT, account, ATTR_MODE, mode);
+        Map<String, String> attrs = Map.of(ATTR_USER, v.user().subject(), ATTR_ACCOUNT, account, ATTR_MODE, mode,
+                ATTR_ISSUER, v.user().issuer(), ATTR_ISSUED_AT, Long.toString(v.user().jwt().issuedAt()));
         AuthDecision.Success s = expires.isPresent()
                 ? AuthDecision.success(principal, permissions, expires.get())
                 : AuthDecision.success(principal, permissions);
@@ -356,7 +380,93 @@ public final class NKeyAuthenticator implements Authenticator {
     }
 
     @Override
+    public void attach(LiveConnections connections) {
+        this.live = connections;
+        if (chain.isPresent() && scheduler.isPresent() && options.accountRefresh().isPresent() && refreshTask == null) {
+            long ms = options.accountRefresh().get().toMillis();
+            refreshTask = scheduler.get().scheduleWithFixedDelay(this::refreshLiveAccounts, ms, ms,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Look the accounts of live connections up again; {@link #accountVerified} acts on changes. */
+    void refreshLiveAccounts() {
+        if (chain.isEmpty() || !refreshing.compareAndSet(false, true)) {
+            return; // the previous round is still waiting for its resolver
+        }
+        Map<String, String> accounts = connections.liveAccounts();
+        if (accounts.isEmpty()) {
+            refreshing.set(false);
+            return;
+        }
+        AtomicInteger pending = new AtomicInteger(accounts.size());
+        for (String key : accounts.keySet()) {
+            CompletionStage<AccountClaims> stage;
+            try {
+                stage = chain.get().verifiedAccount(key);
+            } catch (RuntimeException e) {
+                stage = CompletableFuture.failedFuture(e);
+            }
+            stage.whenComplete((a, e) -> {
+                if (e != null) {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    // Unknown, unverifiable or unreachable: new connects are refused; live ones keep what
+                    // they were granted (their expiry still applies).
+                    log.warn("account {}: refreshed account JWT not usable, live connections keep their admission: {}",
+                            key, cause.getMessage());
+                }
+                if (pending.decrementAndGet() == 0) {
+                    refreshing.set(false);
+                }
+            });
+        }
+    }
+
+    /** A verified account JWT, from any look-up: if it changed under live connections, re-check them. */
+    private void accountVerified(AccountClaims account) {
+        if (!connections.changed(account.subject(), account.jwt().token())) {
+            return;
+        }
+        String key = account.subject();
+        int n = live.disconnect(c -> noLongerAdmitted(c, account), FailureReason.NOT_AUTHORIZED,
+                "account " + key + " changed: user revoked or its signing key removed");
+        if (n > 0) {
+            log.info("account {} changed: disconnecting {} connection(s) it no longer admits", key, n);
+        } else {
+            log.debug("account {} changed; its live connections are still admitted", key);
+        }
+    }
+
+    /** Whether {@code account} (a newer JWT of the connection's account) revokes this connection. */
+    static boolean noLongerAdmitted(AdmittedConnection c, AccountClaims account) {
+        Map<String, String> attrs = c.success().attributes();
+        if (!account.subject().equals(attrs.get(ATTR_ACCOUNT))) {
+            return false;
+        }
+        String user = attrs.get(ATTR_USER);
+        String issuer = attrs.get(ATTR_ISSUER);
+        String issuedAt = attrs.get(ATTR_ISSUED_AT);
+        if (user == null || issuer == null || issuedAt == null) {
+            return false;
+        }
+        long iat;
+        try {
+            iat = Long.parseLong(issuedAt);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (account.isRevoked(user, iat)) {
+            return true;
+        }
+        return !issuer.equals(account.subject()) && !account.signingKeys().containsKey(issuer);
+    }
+
+    @Override
     public void close() {
+        ScheduledFuture<?> task = refreshTask;
+        if (task != null) {
+            task.cancel(false);
+        }
         chain.ifPresent(c -> {
             try {
                 c.resolver().close();

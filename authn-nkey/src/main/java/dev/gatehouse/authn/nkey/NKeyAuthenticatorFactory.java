@@ -41,8 +41,15 @@ import java.util.Set;
  */
 public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
     private static final Set<String> KEYS = Set.of("type", "name", "method", "nonce-size", "challenge-timeout",
-            "bearer-in-password", "connection-type", "listener-connection-types", "subject-syntax",
-            "unrestricted-permissions", "recheck-interval", "users", "operators", "resolver");
+            "bearer-in-password", "subject-syntax", "unrestricted-permissions", "users", "operators", "resolver");
+    /** Options of earlier versions, with what replaces them. */
+    private static final Map<String, String> REMOVED = Map.of(
+            "connection-type", "is no longer supported: the connection type checked against allowed_connection_types "
+                    + "comes from the listener (MQTT for tcp and tls listeners, MQTT_WS for ws and wss)",
+            "listener-connection-types", "is no longer supported: the connection type checked against "
+                    + "allowed_connection_types comes from the listener (MQTT for tcp and tls, MQTT_WS for ws and wss)",
+            "recheck-interval", "is no longer supported: a revocation in a changed account JWT now disconnects the "
+                    + "user when the resolver sees it (see resolver.refresh-interval)");
     private static final Set<String> USER_KEYS = Set.of("nkey", "name", "permissions", "rules", "default");
 
     @Override
@@ -52,16 +59,22 @@ public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
 
     @Override
     public Authenticator create(Settings settings, AuthenticatorContext context) {
+        for (Map.Entry<String, String> r : REMOVED.entrySet()) {
+            if (settings.has(r.getKey())) {
+                throw settings.problem(r.getKey(), r.getValue());
+            }
+        }
         unknownKeys(settings, KEYS);
         SubjectSyntax syntax = syntax(settings);
         PermissionMapper mapper = new PermissionMapper(syntax);
-        NKeyOptions options = options(settings);
+        NKeyOptions options = options(settings, refreshInterval(settings));
         List<StaticUser> users = users(settings, mapper);
         Optional<TrustChain> chain = chain(settings, context);
         if (users.isEmpty() && chain.isEmpty()) {
             throw settings.problem("users", "configure static users, trusted operators, or both");
         }
-        return new NKeyAuthenticator(users, chain, mapper, options, context.clock(), new SecureRandom());
+        return new NKeyAuthenticator(users, chain, mapper, options, context.clock(), new SecureRandom(),
+                Optional.of(context.scheduler()));
     }
 
     private static SubjectSyntax syntax(Settings s) {
@@ -76,7 +89,23 @@ public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
         }
     }
 
-    private static NKeyOptions options(Settings s) {
+    /** {@code resolver.refresh-interval}: directory and url resolvers, default 2 s; none for memory. */
+    private static Optional<Duration> refreshInterval(Settings s) {
+        if (!s.has("resolver") || !(s.getValue("resolver") instanceof Map)) {
+            return Optional.empty();
+        }
+        Settings r = s.getSettings("resolver");
+        if ("memory".equals(r.getString("type", ""))) {
+            return Optional.empty();
+        }
+        Duration d = r.getDuration("refresh-interval", Duration.ofSeconds(2));
+        if (d.isZero() || d.isNegative()) {
+            throw r.problem("refresh-interval", "must be positive");
+        }
+        return Optional.of(d);
+    }
+
+    private static NKeyOptions options(Settings s, Optional<Duration> refresh) {
         NKeyOptions d = NKeyOptions.defaults();
         int nonce = s.getInt("nonce-size", d.nonceSize());
         if (nonce < 16 || nonce > 1024) {
@@ -85,13 +114,6 @@ public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
         Duration timeout = s.getDuration("challenge-timeout", d.challengeTimeout());
         if (timeout.isZero() || timeout.isNegative()) {
             throw s.problem("challenge-timeout", "must be positive");
-        }
-        Map<String, String> perListener = new LinkedHashMap<>();
-        if (s.has("listener-connection-types")) {
-            Settings l = s.getSettings("listener-connection-types");
-            for (String k : l.keys()) {
-                perListener.put(k, connectionType(l, k));
-            }
         }
         String unrestricted = s.getString("unrestricted-permissions", "allow-all");
         Permissions none;
@@ -102,26 +124,11 @@ public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
         } else {
             throw s.problem("unrestricted-permissions", "must be allow-all or deny-all, not " + unrestricted);
         }
-        Optional<Duration> recheck = s.has("recheck-interval")
-                ? Optional.of(s.getDuration("recheck-interval")) : Optional.empty();
-        if (recheck.isPresent() && (recheck.get().isZero() || recheck.get().isNegative())) {
-            throw s.problem("recheck-interval", "must be positive");
-        }
         String method = s.getString("method", d.method());
         if (method.isBlank()) {
             throw s.problem("method", "must not be empty");
         }
-        return new NKeyOptions(method, nonce, timeout, s.getBoolean("bearer-in-password", true),
-                s.has("connection-type") ? connectionType(s, "connection-type") : d.connectionType(),
-                perListener, none, recheck);
-    }
-
-    private static String connectionType(Settings s, String path) {
-        String v = s.getString(path).toUpperCase(Locale.ROOT);
-        if (!Set.of("STANDARD", "WEBSOCKET", "LEAFNODE", "LEAFNODE_WS", "MQTT", "MQTT_WS", "IN_PROCESS").contains(v)) {
-            throw s.problem(path, "unknown NATS connection type " + v + " (MQTT, MQTT_WS, ...)");
-        }
-        return v;
+        return new NKeyOptions(method, nonce, timeout, s.getBoolean("bearer-in-password", true), none, refresh);
     }
 
     private static List<StaticUser> users(Settings s, PermissionMapper mapper) {
@@ -247,9 +254,10 @@ public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
             }
             String token = entry;
             if (!NatsJwt.looksLikeJwt(entry)) {
-                Path file = Path.of(entry);
+                // a file; relative to the configuration file's folder (Settings.getPath semantics)
+                Path file = s.baseDirectory().resolve(entry).normalize();
                 if (!Files.isRegularFile(file)) {
-                    throw new IllegalArgumentException("not an operator key, JWT, or readable JWT file");
+                    throw new IllegalArgumentException("not an operator key, JWT, or readable JWT file (" + file + ")");
                 }
                 token = Files.readString(file).trim();
             }
@@ -270,15 +278,15 @@ public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
                 return new MemoryResolver(memoryAccounts(r));
             }
             case "directory": {
-                unknownKeys(r, Set.of("type", "path"));
-                Path dir = Path.of(r.getString("path"));
+                unknownKeys(r, Set.of("type", "path", "refresh-interval"));
+                Path dir = r.getPath("path").normalize();
                 if (!Files.isDirectory(dir)) {
                     throw r.problem("path", "not a directory: " + dir);
                 }
                 return new DirectoryResolver(dir, context.blockingExecutor());
             }
             case "url": {
-                unknownKeys(r, Set.of("type", "url", "timeout", "cache-ttl", "stale-ttl"));
+                unknownKeys(r, Set.of("type", "url", "timeout", "cache-ttl", "stale-ttl", "refresh-interval"));
                 String url = r.getString("url");
                 try {
                     URI u = URI.create(url);

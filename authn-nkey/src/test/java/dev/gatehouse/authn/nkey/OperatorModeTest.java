@@ -320,14 +320,37 @@ class OperatorModeTest {
     }
 
     @Test
-    void allowedConnectionTypesMustIncludeMqtt() {
-        start(accountJwt());
-        NKey mqtt = Nats.user();
-        broker.connect(auth(mqtt, Nats.userJwt(account, account, mqtt,
-                Nats.claim(account).allowedConnectionTypes("STANDARD", "MQTT")))).disconnect();
+    void allowedConnectionTypesFollowTheListenerMqttOrMqttWs() {
+        broker = new TestBroker(settings(List.of(operatorJwt()), accountJwt()), clock,
+                dev.gatehouse.broker.Limits.defaults(), null, true);
+        NKey tcpOnly = Nats.user();
+        NKeyAuthMechanism tcp = auth(tcpOnly, Nats.userJwt(account, account, tcpOnly,
+                Nats.claim(account).allowedConnectionTypes("STANDARD", "MQTT")));
+        NKey wsOnly = Nats.user();
+        NKeyAuthMechanism ws = auth(wsOnly, Nats.userJwt(account, account, wsOnly,
+                Nats.claim(account).allowedConnectionTypes("MQTT_WS")));
         NKey natsOnly = Nats.user();
-        assertThat(broker.refusal(auth(natsOnly, Nats.userJwt(account, account, natsOnly,
-                Nats.claim(account).allowedConnectionTypes("STANDARD", "WEBSOCKET"))))).isEqualTo(0x87);
+        NKeyAuthMechanism nats = auth(natsOnly, Nats.userJwt(account, account, natsOnly,
+                Nats.claim(account).allowedConnectionTypes("STANDARD", "WEBSOCKET")));
+        NKey any = Nats.user();
+        NKeyAuthMechanism unrestricted = auth(any, Nats.userJwt(account, account, any, Nats.claim(account)));
+
+        broker.connect(tcp).disconnect();
+        assertThat(TestBroker.refusal(broker.wsClient(tcp))).isEqualTo(0x87);
+
+        Mqtt5BlockingClient overWs = broker.wsClient(ws);
+        overWs.connect();
+        overWs.publishWith().topic("over/ws").qos(MqttQos.AT_LEAST_ONCE).send();
+        overWs.disconnect();
+        assertThat(broker.refusal(ws)).isEqualTo(0x87);
+
+        assertThat(broker.refusal(nats)).isEqualTo(0x87);
+        assertThat(TestBroker.refusal(broker.wsClient(nats))).isEqualTo(0x87);
+
+        broker.connect(unrestricted).disconnect();
+        Mqtt5BlockingClient anyWs = broker.wsClient(unrestricted);
+        anyWs.connect();
+        anyWs.disconnect();
     }
 
     @Test
@@ -414,8 +437,9 @@ class OperatorModeTest {
     void connectionClosesWhenTheUserJwtExpires() {
         start(accountJwt());
         NKey user = Nats.user();
-        String jwt = Nats.userJwt(account, account, user, Nats.claim(account), Duration.ofSeconds(2), Nats.nowSeconds());
+        String jwt = Nats.userJwt(account, account, user, Nats.claim(account), Duration.ofHours(1), Nats.nowSeconds());
         Mqtt5BlockingClient c = broker.connect(auth(user, jwt));
+        clock.advance(Duration.ofHours(2)); // the broker's sweep follows the same clock
         TestBroker.await(() -> !c.getState().isConnected(), "the expired client to be disconnected");
         TestBroker.await(() -> broker.authenticator.connections(Nats.pub(account)) == 0, "the slot to be released");
     }
@@ -423,9 +447,10 @@ class OperatorModeTest {
     @Test
     void connectionClosesWhenTheAccountJwtExpires() {
         NKey acct2 = Nats.account();
-        start(accountJwt(), Nats.accountJwt(operatorSigning, acct2, Map.of(), Duration.ofSeconds(2), Nats.nowSeconds()));
+        start(accountJwt(), Nats.accountJwt(operatorSigning, acct2, Map.of(), Duration.ofHours(1), Nats.nowSeconds()));
         NKey user = Nats.user();
         Mqtt5BlockingClient c = broker.connect(auth(user, Nats.userJwt(acct2, acct2, user, Nats.claim(acct2))));
+        clock.advance(Duration.ofHours(2));
         TestBroker.await(() -> !c.getState().isConnected(), "the client of the expired account to be disconnected");
     }
 
@@ -464,19 +489,22 @@ class OperatorModeTest {
         start(accountJwt());
         NKey user = Nats.user();
         long iat = Nats.nowSeconds();
-        String shortLived = Nats.userJwt(account, account, user, Nats.claim(account), Duration.ofSeconds(2), iat);
-        String renewed = Nats.userJwt(account, account, user, Nats.claim(account), Duration.ofHours(1), iat);
+        String shortLived = Nats.userJwt(account, account, user, Nats.claim(account), Duration.ofHours(1), iat);
+        String renewed = Nats.userJwt(account, account, user, Nats.claim(account), Duration.ofHours(3), iat);
         java.util.concurrent.atomic.AtomicReference<String> current = new java.util.concurrent.atomic.AtomicReference<>(shortLived);
         NKeyAuthMechanism mech = new NKeyAuthMechanism(() -> NKeyIdentity.of(current.get(), Nats.seed(user)), "NKEY", 10);
         Mqtt5BlockingClient c = broker.connect(mech);
         current.set(renewed);
         c.toAsync().reauth().get(10, TimeUnit.SECONDS);
-        long deadline = (iat + 3) * 1000;
-        while (System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
+        // a witness whose credential ends between the first expiry and the advanced clock: once the broker
+        // has disconnected it, the clock has been applied to every connection
+        NKey w = Nats.user();
+        Mqtt5BlockingClient witness = broker.connect(auth(w, Nats.userJwt(account, account, w, Nats.claim(account),
+                Duration.ofMinutes(90), iat)));
+        clock.advance(Duration.ofHours(2));
+        TestBroker.await(() -> !witness.getState().isConnected(), "the witness to expire");
         assertThat(c.getState().isConnected()).isTrue();
-        c.publishWith().topic("still/here").send();
+        c.publishWith().topic("still/here").qos(MqttQos.AT_LEAST_ONCE).send();
         c.disconnect();
     }
 }

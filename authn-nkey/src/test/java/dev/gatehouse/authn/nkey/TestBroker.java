@@ -26,11 +26,25 @@ final class TestBroker implements AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
 
     TestBroker(Map<String, Object> settings, Clock clock, Limits limits) {
-        AuthenticatorContext ctx = new AuthenticatorContext(clock, blocking, scheduler);
+        this(settings, clock, limits, null, false);
+    }
+
+    /**
+     * @param blockingExecutor what the authenticator's context hands out as blocking executor (null: a
+     *                         thread pool); lets a test hold resolver look-ups
+     * @param webSocket        also open a WebSocket listener named {@code ws} (path {@code /mqtt})
+     */
+    TestBroker(Map<String, Object> settings, Clock clock, Limits limits, java.util.concurrent.Executor blockingExecutor,
+               boolean webSocket) {
+        AuthenticatorContext ctx = new AuthenticatorContext(clock,
+                blockingExecutor == null ? blocking : blockingExecutor, scheduler);
         Authenticator a = new NKeyAuthenticatorFactory().create(MapSettings.of("auth.0", settings), ctx);
         this.authenticator = (NKeyAuthenticator) a;
-        this.broker = Broker.builder()
-                .listener(ListenerConfig.tcp("default", "127.0.0.1", 0))
+        Broker.Builder b = Broker.builder().listener(ListenerConfig.tcp("default", "127.0.0.1", 0));
+        if (webSocket) {
+            b.listener(ListenerConfig.ws("ws", "127.0.0.1", 0));
+        }
+        this.broker = b
                 .authenticator(a)
                 .clock(clock)
                 .limits(limits)
@@ -54,6 +68,24 @@ final class TestBroker implements AutoCloseable {
     Mqtt5BlockingClient client(Mqtt5EnhancedAuthMechanism auth) {
         return Mqtt5Client.builder().identifier("c-" + UUID.randomUUID()).serverHost("127.0.0.1").serverPort(port())
                 .enhancedAuth(auth).buildBlocking();
+    }
+
+    /** A client of the {@code ws} listener (WebSocket, path {@code /mqtt}). */
+    Mqtt5BlockingClient wsClient(Mqtt5EnhancedAuthMechanism auth) {
+        return Mqtt5Client.builder().identifier("w-" + UUID.randomUUID()).serverHost("127.0.0.1")
+                .serverPort(broker.port("ws")).webSocketConfig().serverPath("mqtt").applyWebSocketConfig()
+                .enhancedAuth(auth).buildBlocking();
+    }
+
+    /** The CONNACK reason code of a refused connect of {@code c}. */
+    static int refusal(Mqtt5BlockingClient c) {
+        try {
+            c.connect();
+        } catch (Mqtt5ConnAckException e) {
+            return e.getMqttMessage().getReasonCode().getCode();
+        }
+        c.disconnect();
+        throw new AssertionError("the connection was accepted");
     }
 
     /** Connect and return the client, or throw the CONNACK exception. */

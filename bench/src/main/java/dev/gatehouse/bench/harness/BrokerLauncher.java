@@ -47,9 +47,25 @@ public final class BrokerLauncher {
     }
 
     public RunningBroker start(BrokerKind kind) throws IOException {
+        return start(kind, kind.id(), null);
+    }
+
+    /** The directory a broker started under {@code name} works in (its config and broker.log go there). */
+    public Path workDir(String name) throws IOException {
+        return Files.createDirectories(paths.workDir().resolve(name));
+    }
+
+    /**
+     * Starts {@code kind} working in {@link #workDir}({@code name}); for Gatehouse with a non-null
+     * {@code gatehouseConfig} as {@code run --config FILE --bind 127.0.0.1:PORT}.
+     */
+    public RunningBroker start(BrokerKind kind, String name, Path gatehouseConfig) throws IOException {
+        if (gatehouseConfig != null && kind != BrokerKind.GATEHOUSE) {
+            throw new IllegalArgumentException("a Gatehouse configuration for " + kind.label());
+        }
         int port = freePort();
-        Path work = Files.createDirectories(paths.workDir().resolve(kind.id()));
-        List<String> cmd = command(kind, port, work);
+        Path work = workDir(name);
+        List<String> cmd = command(kind, port, work, gatehouseConfig);
         Path log = work.resolve("broker.log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         // Like the Mosquitto config below (log_type error + warning): no line per connection in any broker.
@@ -65,13 +81,17 @@ public final class BrokerLauncher {
         return broker;
     }
 
-    private List<String> command(BrokerKind kind, int port, Path work) throws IOException {
+    private List<String> command(BrokerKind kind, int port, Path work, Path gatehouseConfig) throws IOException {
         List<String> cmd = new ArrayList<>();
         switch (kind) {
             case GATEHOUSE:
                 cmd.add(paths.javaBin());
                 cmd.addAll(JVM_FLAGS);
-                cmd.addAll(List.of("-jar", paths.gatehouseJar().toString(), "--bind", "127.0.0.1:" + port));
+                cmd.addAll(List.of("-jar", paths.gatehouseJar().toString()));
+                if (gatehouseConfig != null) {
+                    cmd.addAll(List.of("run", "--config", gatehouseConfig.toString()));
+                }
+                cmd.addAll(List.of("--bind", "127.0.0.1:" + port));
                 return cmd;
             case MOSQUITTO:
                 Path conf = work.resolve("mosquitto.conf");

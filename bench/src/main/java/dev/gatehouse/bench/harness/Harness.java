@@ -119,7 +119,7 @@ public final class Harness {
                 continue;
             }
             try {
-                RunningBroker broker = brokerFor(kind, s.freshBroker());
+                RunningBroker broker = brokerFor(kind, s);
                 ScenarioContext ctx = new ScenarioContext(kind, Endpoint.loopback(broker.port(), 200),
                         new BrokerProbe(broker.pid(), kind.jvm(), procStat, jvmHeap),
                         n -> table.note(kind.label() + ": " + n));
@@ -140,7 +140,7 @@ public final class Harness {
                         break;
                     }
                 }
-                if (s.freshBroker()) {
+                if (s.freshBroker() || s.configName() != null) {
                     stopCurrent();
                 }
             } catch (IOException | RuntimeException e) {
@@ -151,14 +151,24 @@ public final class Harness {
         }
     }
 
-    private RunningBroker brokerFor(BrokerKind kind, boolean fresh) throws IOException {
+    private RunningBroker brokerFor(BrokerKind kind, Scenario s) throws IOException {
+        Path config = null;
+        String name = kind.id();
+        if (kind == BrokerKind.GATEHOUSE && s.configName() != null) {
+            name = s.configName();
+            config = s.gatehouseConfig(launcher.workDir(name));
+        }
+        boolean fresh = s.freshBroker() || config != null;
         RunningBroker b = current.get();
         if (b != null && (fresh || !b.alive() || b.kind() != kind)) {
             stopCurrent();
             b = null;
         }
         if (b == null) {
-            b = launcher.start(kind);
+            b = config == null ? launcher.start(kind) : launcher.start(kind, name, config);
+            if (config != null) {
+                log(kind, "configured with " + config);
+            }
             current.set(b);
             log(kind, "started, pid " + b.pid() + ", port " + b.port());
         }

@@ -1,5 +1,6 @@
 package dev.gatehouse.bench.harness;
 
+import dev.gatehouse.bench.auth.AuthKind;
 import dev.gatehouse.bench.load.ThroughputSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,10 +52,14 @@ public record Plan(String mode, int reps, List<Scenario> scenarios, List<String>
                 + " s, measured from each message's scheduled send time" + (mode.equals("full") ? ", QoS 0 and QoS 1" : ", QoS 0 only"));
         s.add(new ConnectRateScenario("connection rate, anonymous, " + connectClients + " clients", connectClients, 100));
         sizing.add("connection rate: " + connectClients + " clients, 100 in flight, CONNECT -> CONNACK -> DISCONNECT, over 200 loopback source addresses");
-        s.add(new AuthConnectScenario("connection rate, JWT HS256", "authn-jwt", "dev.gatehouse.authn.jwt.JwtAuthenticatorFactory", gatehouseJar));
-        s.add(new AuthConnectScenario("connection rate, JWT RS256", "authn-jwt", "dev.gatehouse.authn.jwt.JwtAuthenticatorFactory", gatehouseJar));
-        s.add(new AuthConnectScenario("connection rate, JWT ES256", "authn-jwt", "dev.gatehouse.authn.jwt.JwtAuthenticatorFactory", gatehouseJar));
-        s.add(new AuthConnectScenario("connection rate, NKey challenge (MQTT 5 AUTH)", "authn-nkey", "dev.gatehouse.authn.nkey.NkeyAuthenticatorFactory", gatehouseJar));
+        for (AuthKind auth : AuthKind.values()) {
+            s.add(new AuthConnectScenario(auth, connectClients, 100, gatehouseJar));
+        }
+        sizing.add("auth connection rate (Gatehouse only): its own broker per scheme, started with run --config and keys generated for this run;"
+                + " each rep runs three passes of " + connectClients + " clients on that process: anonymous (the authenticator abstains), one shared credential, one credential per client;"
+                + " JWT HS256/RS256/ES256 in the CONNECT password (MQTT 3.1.1, from = password, exp 2 h): the shared token is verified once and then cached, the per-client tokens are minted per pass"
+                + " and never seen before (cold: one signature check per connect); NKey: MQTT 5 CONNECT with method NKEY and the user key, AUTH 0x18 nonce, the client's Ed25519 signature in AUTH 0x18,"
+                + " static users (one per client, plus one shared), no cache; ratios are to the anonymous pass of the same rep");
         long cap = Math.max(1_000, openFilesLimit - FD_HEADROOM);
         for (int n : idle) {
             int actual = (int) Math.min(n, cap);

@@ -65,6 +65,9 @@ public final class ReportWriter {
                     if (row.unit().equals("msgs") || row.unit().equals("conns") || m.getKey().equals("broker CPU-s")) {
                         continue;
                     }
+                    if (row.values(BrokerKind.MOSQUITTO).isEmpty() || row.unit().equals("ratio")) {
+                        continue; // nothing to compare with (Gatehouse-only scenarios, ratios already)
+                    }
                     double ref = Spread.of(row.values(BrokerKind.MOSQUITTO)).median();
                     b.append("| ").append(s.getKey()).append(" | ").append(m.getKey())
                             .append(row.higherIsBetter() ? " (higher is better)" : " (lower is better)").append(" |");

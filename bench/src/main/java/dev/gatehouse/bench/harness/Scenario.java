@@ -1,6 +1,7 @@
 package dev.gatehouse.bench.harness;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /** One benchmark the harness runs against every broker, a warm-up rep first (unless it opts out) and then N reps. */
@@ -15,6 +16,23 @@ public interface Scenario {
     /** Whether it needs a freshly started broker (memory baselines), rather than sharing one. */
     default boolean freshBroker() {
         return false;
+    }
+
+    /**
+     * For Gatehouse: writes the configuration file this scenario's broker must be started with
+     * ({@code run --config FILE}) into {@code dir} and returns it, or returns null for the default,
+     * unconfigured broker. A scenario that returns a file gets a broker of its own.
+     */
+    default Path gatehouseConfig(Path dir) throws IOException {
+        return null;
+    }
+
+    /**
+     * Non-null when this scenario runs Gatehouse with its own configuration: the name of that broker's work
+     * directory (under the harness's), where {@link #gatehouseConfig} writes and broker.log goes.
+     */
+    default String configName() {
+        return null;
     }
 
     /** Repetitions to measure, given the plan's default. */

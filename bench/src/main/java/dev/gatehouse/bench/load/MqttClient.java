@@ -52,6 +52,10 @@ public abstract class MqttClient implements ConnHandler {
             }
             return;
         }
+        if (type == Wire.AUTH && !connected) {
+            answerChallenge(c, buf, start, length);
+            return;
+        }
         onPacket(c, type, flags, buf, start, length);
     }
 
@@ -63,6 +67,30 @@ public abstract class MqttClient implements ConnHandler {
             failure = why;
         }
         onLost(why);
+    }
+
+    /** AUTH 0x18 before CONNACK: the credentials' challenge function answers it, or the client gives up. */
+    private void answerChallenge(Conn c, ByteBuffer buf, int start, int length) {
+        Wire.Auth auth;
+        try {
+            auth = Wire.parseAuth(buf, start, length);
+        } catch (RuntimeException e) {
+            failure = "malformed AUTH: " + e.getMessage();
+            c.close(failure);
+            return;
+        }
+        if (auth.reasonCode() != Wire.AUTH_CONTINUE || credentials.challenge() == null
+                || credentials.authMethod() == null || !credentials.authMethod().equals(auth.method())) {
+            failure = "unexpected AUTH reason " + auth.reasonCode() + " method " + auth.method();
+            c.close(failure);
+            return;
+        }
+        byte[] answer = credentials.challenge().apply(auth.data());
+        if (!c.ensureSpace(Wire.authSize(credentials.authMethod(), answer))) {
+            return;
+        }
+        Wire.auth(c.out(), credentials.authMethod(), answer);
+        c.flush();
     }
 
     /** CONNACK with success arrived. */

@@ -27,6 +27,9 @@ public final class Wire {
     public static final int DISCONNECT = 14;
     public static final int AUTH = 15;
 
+    /** AUTH reason code "continue authentication". */
+    public static final int AUTH_CONTINUE = 0x18;
+
     public static final int V311 = 4;
     public static final int V5 = 5;
 
@@ -164,6 +167,79 @@ public final class Wire {
             out.put((byte) 0x16);
             putBytes(out, authData);
         }
+    }
+
+    /** Bytes that {@link #auth} will write. */
+    public static int authSize(String authMethod, byte[] authData) {
+        int props = 1 + 2 + utf8(authMethod).length + (authData == null ? 0 : 1 + 2 + authData.length);
+        int remaining = 1 + varIntSize(props) + props;
+        return 1 + varIntSize(remaining) + remaining;
+    }
+
+    /** A received MQTT 5 AUTH: reason code, authentication method (or null) and data (or null). */
+    public record Auth(int reasonCode, String method, byte[] data) {
+    }
+
+    /**
+     * Parses the body of an AUTH packet ({@code buf[start, start + length)}). A body of length 0 is
+     * reason 0x00 with no properties (MQTT 5 3.15.2.1).
+     */
+    public static Auth parseAuth(ByteBuffer buf, int start, int length) {
+        if (length == 0) {
+            return new Auth(0, null, null);
+        }
+        int p = start;
+        int end = start + length;
+        int reason = buf.get(p++) & 0xFF;
+        if (p == end) {
+            return new Auth(reason, null, null);
+        }
+        int propsLength = 0;
+        int shift = 0;
+        int digit;
+        do {
+            digit = buf.get(p++) & 0xFF;
+            propsLength |= (digit & 0x7F) << shift;
+            shift += 7;
+        } while ((digit & 0x80) != 0 && shift < 28);
+        int propsEnd = p + propsLength;
+        if (propsEnd > end) {
+            throw new IllegalArgumentException("AUTH properties run past the packet");
+        }
+        String method = null;
+        byte[] data = null;
+        while (p < propsEnd) {
+            int id = buf.get(p++) & 0xFF;
+            switch (id) {
+                case 0x15: // authentication method, UTF-8 string
+                case 0x1F: { // reason string
+                    int n = buf.getShort(p) & 0xFFFF;
+                    byte[] b = new byte[n];
+                    buf.get(p + 2, b);
+                    p += 2 + n;
+                    if (id == 0x15) {
+                        method = new String(b, StandardCharsets.UTF_8);
+                    }
+                    break;
+                }
+                case 0x16: { // authentication data, binary
+                    int n = buf.getShort(p) & 0xFFFF;
+                    data = new byte[n];
+                    buf.get(p + 2, data);
+                    p += 2 + n;
+                    break;
+                }
+                case 0x26: { // user property: two strings
+                    for (int k = 0; k < 2; k++) {
+                        p += 2 + (buf.getShort(p) & 0xFFFF);
+                    }
+                    break;
+                }
+                default:
+                    throw new IllegalArgumentException("unexpected AUTH property 0x" + Integer.toHexString(id));
+            }
+        }
+        return new Auth(reason, method, data);
     }
 
     public static byte[] utf8(String s) {

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -109,5 +110,26 @@ class WireTest {
         }
         ch.finishAndReleaseAll();
         return result;
+    }
+
+    @Test
+    void auth_round_trips_through_our_parser() {
+        byte[] nonce = new byte[32];
+        for (int i = 0; i < nonce.length; i++) {
+            nonce[i] = (byte) (i * 7);
+        }
+        ByteBuffer out = ByteBuffer.allocate(256);
+        Wire.auth(out, "NKEY", nonce);
+        assertThat(out.position()).isEqualTo(Wire.authSize("NKEY", nonce));
+        out.flip();
+        assertThat(out.get(0) & 0xFF).isEqualTo(Wire.AUTH << 4);
+        int length = out.get(1) & 0xFF; // < 128 here: one length byte
+
+        Wire.Auth auth = Wire.parseAuth(out, 2, length);
+
+        assertThat(auth.reasonCode()).isEqualTo(Wire.AUTH_CONTINUE);
+        assertThat(auth.method()).isEqualTo("NKEY");
+        assertThat(auth.data()).isEqualTo(nonce);
+        assertThat(Wire.parseAuth(out, 2, 0).reasonCode()).isZero();
     }
 }

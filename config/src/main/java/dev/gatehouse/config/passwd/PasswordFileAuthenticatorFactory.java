@@ -6,7 +6,6 @@ import dev.gatehouse.authn.spi.AuthenticatorFactory;
 import dev.gatehouse.authn.spi.Settings;
 import dev.gatehouse.authn.spi.SettingsException;
 import dev.gatehouse.authn.spi.acl.Permissions;
-import dev.gatehouse.config.HoconSettings;
 import dev.gatehouse.config.PermissionRules;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +33,7 @@ public final class PasswordFileAuthenticatorFactory implements AuthenticatorFact
 
     @Override
     public Authenticator create(Settings settings, AuthenticatorContext context) {
-        String fileName = settings.getString("file");
-        Path file = settings instanceof HoconSettings h ? h.resolvePath(fileName) : Path.of(fileName);
+        Path file = settings.getPath("file");
         if (!Files.isRegularFile(file)) {
             throw settings.problem("file", "no such file: " + file);
         }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * Verifies a user JWT up to a trusted operator, as nats-server does: user signature, validity
@@ -23,6 +24,7 @@ public final class TrustChain {
     private final List<OperatorClaims> operators;
     private final AccountResolver resolver;
     private final Clock clock;
+    private volatile Consumer<AccountClaims> accountListener = a -> { };
 
     public TrustChain(List<OperatorClaims> operators, AccountResolver resolver, Clock clock) {
         if (operators.isEmpty()) {
@@ -37,15 +39,21 @@ public final class TrustChain {
         return resolver;
     }
 
-    /** Decode and verify {@code userJwt} and its account. */
-    public CompletionStage<VerifiedUser> verify(String userJwt) {
-        UserClaims user;
-        try {
-            user = verifyUser(userJwt);
-        } catch (TrustException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        String accountKey = user.account();
+    /**
+     * Called with every account JWT that verified (on a connect, a re-authentication or a
+     * {@link #verifiedAccount} refresh), before the user's own checks: lets the caller notice an
+     * account JWT that changed under live connections. Must be quick and must not throw.
+     */
+    public void onAccountVerified(Consumer<AccountClaims> listener) {
+        this.accountListener = listener;
+    }
+
+    /** Resolve and verify the JWT of {@code accountKey} (signature, trusted operator, validity times). */
+    public CompletionStage<AccountClaims> verifiedAccount(String accountKey) {
+        return lookup(accountKey).thenApply(jwt -> verifyAccount(jwt, accountKey));
+    }
+
+    private CompletionStage<String> lookup(String accountKey) {
         CompletionStage<Optional<String>> lookup;
         try {
             lookup = resolver.resolve(accountKey);
@@ -63,8 +71,21 @@ public final class TrustChain {
                 throw new TrustException(Kind.NOT_AUTHORIZED, "account " + accountKey + " is unknown to "
                         + resolver.describe());
             }
-            return complete(user, verifyAccount(jwt.get(), accountKey));
+            return jwt.get();
         });
+    }
+
+    /** Decode and verify {@code userJwt} and its account. */
+    public CompletionStage<VerifiedUser> verify(String userJwt) {
+        UserClaims user;
+        try {
+            user = verifyUser(userJwt);
+        } catch (TrustException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        String accountKey = user.account();
+        UserClaims u = user;
+        return lookup(accountKey).thenApply(jwt -> complete(u, verifyAccount(jwt, accountKey)));
     }
 
     private long now() {
@@ -120,6 +141,11 @@ public final class TrustChain {
             checkTimes(account.jwt(), "account");
         } catch (TrustException e) {
             throw new TrustException(Kind.NOT_AUTHORIZED, e.getMessage());
+        }
+        try {
+            accountListener.accept(account);
+        } catch (RuntimeException e) {
+            // the listener's problem, not the client's
         }
         return account;
     }

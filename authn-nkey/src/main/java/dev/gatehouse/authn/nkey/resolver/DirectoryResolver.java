@@ -21,7 +21,8 @@ import java.util.concurrent.Executor;
  * Account JWTs from a folder of {@code <account public key>.jwt} files (as {@code nsc} or the
  * nats-server directory resolver keep them). Each look-up checks the file's modification time and
  * size on the blocking executor and re-reads it when either changed, so an edited or replaced
- * file (a new revocation, say) applies to the next connection.
+ * file (a new revocation, say) applies to the next connection. The authenticator also looks up the
+ * accounts of live connections periodically, which is how a revocation reaches connected clients.
  */
 public final class DirectoryResolver implements AccountResolver {
     private record Cached(FileTime modified, long size, String jwt) {

@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * added to the base when missing); 200 with the JWT as body, 404 for an unknown account. Answers
  * are cached for {@code cacheTtl}; when a refresh fails, a cached JWT is served for up to
  * {@code staleTtl} more. Requests run on the blocking executor and are bounded by {@code timeout}.
+ * The authenticator looks up the accounts of live connections periodically, so those are refetched
+ * once their cache entry is older than {@code cacheTtl}.
  */
 public final class UrlResolver implements AccountResolver {
     private static final Logger log = LoggerFactory.getLogger(UrlResolver.class);
