@@ -17,12 +17,12 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar gatehouse.jar [run] [--config FILE] [--bind HOST:PORT]}, {@code check-config FILE},
- * {@code passwd FILE USER}. With no subcommand the command is {@code run}; with no configuration the broker
+ * {@code passwd FILE USER}, {@code nkey generate|public}, {@code jwt mint}. With no subcommand the command is {@code run}; with no configuration the broker
  * listens on 127.0.0.1:1883 and admits anonymous clients from loopback addresses only.
  */
 @Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Gatehouse MQTT broker", subcommands = {RunCommand.class, CheckConfigCommand.class,
-                PasswdCommand.class})
+                PasswdCommand.class, NkeyCommand.class, JwtCommand.class})
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
     static final String DEFAULT_BIND = "127.0.0.1:1883";
@@ -42,12 +42,11 @@ public final class Main {
         return cli.execute(withImplicitRun(args, cli));
     }
 
-    /**
-     * The command tree. Further tools (e.g. {@code nkey generate}, {@code jwt mint}) plug in here with
-     * {@code addSubcommand}; nothing else needs to change.
-     */
+    /** The command tree; a further tool is one more entry in {@code subcommands} above. */
     static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine cli = new CommandLine(new Main());
+        // --role user, --alg eddsa: operators should not have to match the enum's spelling.
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setParameterExceptionHandler((ex, a) -> {

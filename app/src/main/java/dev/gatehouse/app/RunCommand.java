@@ -20,7 +20,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gatehouse run [--config FILE] [--bind HOST:PORT]}: run until SIGTERM / Ctrl-C, then stop gracefully. */
+/**
+ * {@code gatehouse run [--config FILE] [--bind HOST:PORT]}: run until SIGTERM / Ctrl-C, then stop gracefully; with a
+ * configuration file, SIGHUP or a change of the file reloads authentication and default permissions.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the broker (the default command).")
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -35,6 +38,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Listen here instead (with --config: replaces the first listener's address). Default "
                     + Main.DEFAULT_BIND + " without --config.")
     String bind;
+
+    @Option(names = "--watch", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Reload when the configuration file changes (default: ${DEFAULT-VALUE}); SIGHUP always reloads.")
+    boolean watch;
 
     @Override
     public Integer call() {
@@ -56,6 +63,8 @@ final class RunCommand implements Callable<Integer> {
                 return 1;
             }
             stop = () -> broker.stop().join();
+            // Without this the JVM's default SIGHUP handling would stop the broker of someone expecting a reload.
+            SighupTrigger.install(() -> log.info("SIGHUP: nothing to reload (started without --config)"));
         } else {
             ConfiguredBroker broker;
             try {
@@ -76,7 +85,11 @@ final class RunCommand implements Callable<Integer> {
                 return 1;
             }
             banner(config, broker);
-            stop = broker::close;
+            ReloadTriggers reloads = ReloadTriggers.start(new ConfigReloader(broker, config), config, watch);
+            stop = () -> {
+                reloads.close();
+                broker.close();
+            };
         }
         awaitShutdown(stop);
         return 0;

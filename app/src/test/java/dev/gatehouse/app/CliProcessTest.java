@@ -132,6 +132,60 @@ class CliProcessTest {
                 .contains("broker stopped").doesNotContain("s3cret");
     }
 
+    @Test
+    void sighupReloadsThePasswordFileWithoutDroppingTheConnectedClient() throws Exception {
+        Path passwd = dir.resolve("passwd");
+        dev.gatehouse.config.passwd.PasswordFile.upsert(passwd, "carol", dev.gatehouse.config.passwd.PasswordHash
+                .create("c-pw".getBytes(StandardCharsets.UTF_8), 1000, new java.security.SecureRandom()));
+        int port = freePort();
+        Path conf = dir.resolve("gatehouse.conf");
+        Files.writeString(conf, "gatehouse.listeners = [ { name = main, bind = \"127.0.0.1:" + port + "\" } ]\n"
+                + "gatehouse.authentication = [ { type = password-file, file = passwd, default-permissions = allow-all } ]\n");
+        Path log = dir.resolve("run.log");
+        Process p = gatehouse("run", "--config", conf.toString(), "--no-watch")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitPort(port, p);
+            MqttClient carol = connect(port, "carol", "c-pw");
+            dev.gatehouse.config.passwd.PasswordFile.upsert(passwd, "dave", dev.gatehouse.config.passwd.PasswordHash
+                    .create("d-pw".getBytes(StandardCharsets.UTF_8), 1000, new java.security.SecureRandom()));
+            Process hup = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start();
+            assertThat(hup.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            awaitLog(log, "reloaded " + conf);
+            assertThat(p.isAlive()).as("SIGHUP must not stop the broker").isTrue();
+            MqttClient dave = connect(port, "dave", "d-pw");
+            assertThat(carol.isConnected()).isTrue();
+            carol.publish("x", new byte[] {1}, 1, false);
+            dave.disconnect();
+            carol.disconnect();
+            dave.close();
+            carol.close();
+        } finally {
+            p.destroy();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    private static MqttClient connect(int port, String user, String password) throws Exception {
+        MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, user + "-1", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName(user);
+        o.setPassword(password.toCharArray());
+        c.connect(o);
+        return c;
+    }
+
+    private static void awaitLog(Path log, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (Files.readString(log).contains(text)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no '" + text + "' in the log within 30 s:\n" + Files.readString(log));
+    }
+
     private static void awaitPort(int port, Process p) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {

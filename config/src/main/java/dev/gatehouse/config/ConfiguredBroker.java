@@ -30,6 +30,7 @@ public final class ConfiguredBroker implements AutoCloseable {
     private final List<Built> authenticators;
     private final AuthExecutors executors;
     private final Broker broker;
+    private final Options options;
 
     /** An authenticator of the chain with the configuration entry it came from. */
     public record Built(String type, String path, Authenticator authenticator) {
@@ -68,11 +69,41 @@ public final class ConfiguredBroker implements AutoCloseable {
     }
 
     private ConfiguredBroker(GatehouseSettings settings, List<Built> authenticators, AuthExecutors executors,
-                             Broker broker) {
+                             Broker broker, Options options) {
         this.settings = settings;
         this.authenticators = List.copyOf(authenticators);
         this.executors = executors;
         this.broker = broker;
+        this.options = options;
+    }
+
+    /**
+     * A configuration validated and its authenticator chain built for a reload, but not in use: hand
+     * {@link #authenticators()} and {@code settings().defaultPermissions()} to {@link Broker#replaceAuthenticators},
+     * or {@link #discard()} it.
+     */
+    public record Rebuilt(GatehouseSettings settings, List<Built> authenticators) {
+        public Rebuilt {
+            authenticators = List.copyOf(authenticators);
+        }
+
+        /** Close the authenticators of a rebuild that will not be used. */
+        public void discard() {
+            closeAll(authenticators);
+        }
+    }
+
+    /**
+     * Validate {@code config} exactly as {@link #create} does (with this broker's options, {@code --bind}
+     * override included) and build a new authenticator chain on this broker's authenticator threads, for a
+     * reload. Nothing running is touched; the caller decides what to apply.
+     *
+     * @throws ConfigException listing every problem found; whatever was built is closed again
+     */
+    public Rebuilt rebuild(GatehouseConfig config) {
+        // The threads are this broker's: they outlive any one chain and are shut down when the broker stops.
+        Assembly a = assemble(config, options, executors);
+        return new Rebuilt(a.settings, a.chain);
     }
 
     /** Validate and build (not start) with default options. */
@@ -87,7 +118,7 @@ public final class ConfiguredBroker implements AutoCloseable {
      * @throws ConfigException listing every problem found
      */
     public static ConfiguredBroker create(GatehouseConfig config, Options options) {
-        Assembly a = assemble(config, options);
+        Assembly a = assemble(config, options, null);
         try {
             Broker.Builder b = Broker.builder()
                     .limits(a.settings.limits())
@@ -99,7 +130,7 @@ public final class ConfiguredBroker implements AutoCloseable {
             if (a.settings.ioThreads() > 0) {
                 b.ioThreads(a.settings.ioThreads());
             }
-            return new ConfiguredBroker(a.settings, a.chain, a.executors, b.build());
+            return new ConfiguredBroker(a.settings, a.chain, a.executors, b.build(), options);
         } catch (RuntimeException e) {
             a.close();
             throw e;
@@ -111,12 +142,13 @@ public final class ConfiguredBroker implements AutoCloseable {
      * for {@code check-config}. Throws {@link ConfigException} when anything is wrong.
      */
     public static GatehouseSettings validate(GatehouseConfig config, Options options) {
-        Assembly a = assemble(config, options);
+        Assembly a = assemble(config, options, null);
         a.close();
         return a.settings;
     }
 
-    private static Assembly assemble(GatehouseConfig config, Options options) {
+    /** With {@code shared} executors null, the assembly gets (and on close shuts down) its own. */
+    private static Assembly assemble(GatehouseConfig config, Options options, AuthExecutors shared) {
         Map<String, AuthenticatorFactory> factories = AuthenticatorFactories.discover(options.classLoader());
         Problems problems = new Problems();
         GatehouseSettings settings = null;
@@ -128,7 +160,7 @@ public final class ConfiguredBroker implements AutoCloseable {
         List<GatehouseSettings.AuthenticatorEntry> entries = settings != null ? settings.authentication()
                 // Typed settings failed; still build the authenticators so their problems are reported too.
                 : partialEntries(config, factories);
-        AuthExecutors executors = new AuthExecutors();
+        AuthExecutors executors = shared != null ? shared : new AuthExecutors();
         AuthenticatorContext context = new AuthenticatorContext(options.clock(), executors.blocking, executors.scheduler);
         List<Built> chain = new ArrayList<>();
         for (GatehouseSettings.AuthenticatorEntry e : entries) {
@@ -150,7 +182,7 @@ public final class ConfiguredBroker implements AutoCloseable {
                 problems.add(e.path(), "cannot build the " + e.type() + " authenticator: " + x.getMessage());
             }
         }
-        Assembly a = new Assembly(settings, chain, executors);
+        Assembly a = new Assembly(settings, chain, executors, shared == null);
         if (settings != null && options.bindOverride().isPresent()) {
             a = a.withBind(options.bindOverride().get());
         }
@@ -167,25 +199,32 @@ public final class ConfiguredBroker implements AutoCloseable {
     }
 
     /** What {@link #assemble} produced; closing it closes authenticators and threads. */
-    private record Assembly(GatehouseSettings settings, List<Built> chain, AuthExecutors executors) {
+    private record Assembly(GatehouseSettings settings, List<Built> chain, AuthExecutors executors,
+                            boolean ownsExecutors) {
         Assembly withBind(BindAddress bind) {
             List<ListenerConfig> ls = new ArrayList<>(settings.listeners());
             ListenerConfig first = ls.get(0);
             ls.set(0, new ListenerConfig(first.name(), bind.host(), bind.port(), first.transport(), first.tls(),
                     first.webSocketPath(), first.anonymous(), first.anonymousPermissions()));
             return new Assembly(new GatehouseSettings(ls, settings.limits(), settings.defaultPermissions(),
-                    settings.authentication(), settings.ioThreads()), chain, executors);
+                    settings.authentication(), settings.ioThreads()), chain, executors, ownsExecutors);
         }
 
         void close() {
-            for (Built b : chain) {
-                try {
-                    b.authenticator().close();
-                } catch (Exception e) {
-                    log.warn("authenticator {} failed to close", b.type(), e);
-                }
+            closeAll(chain);
+            if (ownsExecutors) {
+                executors.close();
             }
-            executors.close();
+        }
+    }
+
+    private static void closeAll(List<Built> chain) {
+        for (Built b : chain) {
+            try {
+                b.authenticator().close();
+            } catch (Exception e) {
+                log.warn("authenticator {} failed to close", b.type(), e);
+            }
         }
     }
 
