@@ -1,5 +1,6 @@
 package dev.gatehouse.app;
 
+import dev.gatehouse.config.BindAddress;
 import dev.gatehouse.authn.spi.acl.Permissions;
 import dev.gatehouse.broker.AnonymousAccess;
 import dev.gatehouse.broker.Broker;
@@ -78,12 +79,12 @@ public final class Main {
     }
 
     /**
-     * The embedded default: one listener on {@code hp}, anonymous clients admitted with full access
+     * The embedded default: one listener on {@code address}, anonymous clients admitted with full access
      * from loopback addresses only (whatever address is bound), and a log line that says so.
      */
-    static Broker startDefault(HostPort hp) {
+    static Broker startDefault(BindAddress address) {
         Broker broker = Broker.builder()
-                .listener(ListenerConfig.tcp("default", hp.host(), hp.port())
+                .listener(ListenerConfig.tcp("default", address.host(), address.port())
                         .withAnonymous(AnonymousAccess.LOOPBACK_ONLY)
                         .withAnonymousPermissions(Permissions.allowAll()))
                 .build();

@@ -46,9 +46,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        HostPort hp;
+        BindAddress hp;
         try {
-            hp = HostPort.parse(bind == null ? Main.DEFAULT_BIND : bind);
+            hp = BindAddress.parse(bind == null ? Main.DEFAULT_BIND : bind);
         } catch (IllegalArgumentException e) {
             err.println("gatehouse: --bind: " + e.getMessage());
             return 2;
@@ -70,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 ConfiguredBroker.Options options = ConfiguredBroker.Options.defaults();
                 if (bind != null) {
-                    options = options.withBindOverride(new BindAddress(hp.host(), hp.port()));
+                    options = options.withBindOverride(hp);
                 }
                 broker = ConfiguredBroker.create(GatehouseConfig.parseFile(config), options);
             } catch (ConfigException e) {

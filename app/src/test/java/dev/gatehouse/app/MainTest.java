@@ -1,5 +1,6 @@
 package dev.gatehouse.app;
 
+import dev.gatehouse.config.BindAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,7 +21,7 @@ class MainTest {
 
     @Test
     void defaultBrokerAdmitsAnonymousLoopbackClientsWithFullAccess() throws Exception {
-        Broker broker = Main.startDefault(HostPort.parse("127.0.0.1:0"));
+        Broker broker = Main.startDefault(BindAddress.parse("127.0.0.1:0"));
         try {
             String url = "tcp://127.0.0.1:" + broker.port("default");
             BlockingQueue<String> got = new ArrayBlockingQueue<>(1);
@@ -43,11 +44,11 @@ class MainTest {
 
     @Test
     void bindParsesHostsPortsAndIpv6() {
-        assertThat(HostPort.parse("0.0.0.0:1883")).isEqualTo(new HostPort("0.0.0.0", 1883));
-        assertThat(HostPort.parse("[::1]:8883")).isEqualTo(new HostPort("::1", 8883));
-        assertThatThrownBy(() -> HostPort.parse("localhost")).hasMessageContaining("HOST:PORT");
-        assertThatThrownBy(() -> HostPort.parse("h:99999")).hasMessageContaining("0..65535");
-        assertThatThrownBy(() -> HostPort.parse("h:x")).hasMessageContaining("number");
+        assertThat(BindAddress.parse("0.0.0.0:1883")).isEqualTo(new BindAddress("0.0.0.0", 1883));
+        assertThat(BindAddress.parse("[::1]:8883")).isEqualTo(new BindAddress("::1", 8883));
+        assertThatThrownBy(() -> BindAddress.parse("localhost")).hasMessageContaining("HOST:PORT");
+        assertThatThrownBy(() -> BindAddress.parse("h:99999")).hasMessageContaining("0..65535");
+        assertThatThrownBy(() -> BindAddress.parse("h:x")).hasMessageContaining("number");
     }
 
     @Test
