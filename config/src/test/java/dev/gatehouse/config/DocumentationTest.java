@@ -64,6 +64,6 @@ class DocumentationTest {
     void readmeKeepsItsTwoCommandsAndLinksTheConfigurationPage() throws Exception {
         String readme = read("README.md");
         assertThat(readme).contains("mvn -B -ntp -DskipTests package && java -jar app/target/gatehouse.jar")
-                .contains("bash scripts/test").contains("docs/configuration.md");
+                .contains("mvn -B -ntp verify").contains("docs/configuration.md");
     }
 }
