@@ -45,7 +45,7 @@ final class SettingsReader {
         int ioThreads = problems.attempt("gatehouse.io-threads", () -> {
             int n = root.getInt("gatehouse.io-threads");
             if (n < 0) {
-                throw new IllegalArgumentException("must be 0 (one per processor) or more, not " + n);
+                throw new IllegalArgumentException("must be 0 (half the processors) or more, not " + n);
             }
             return n;
         }).orElse(0);

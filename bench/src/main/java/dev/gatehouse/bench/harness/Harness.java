@@ -124,7 +124,7 @@ public final class Harness {
                         new BrokerProbe(broker.pid(), kind.jvm(), procStat, jvmHeap),
                         n -> table.note(kind.label() + ": " + n));
                 if (s.warmUp()) {
-                    List<Metric> warm = s.run(new ScenarioContext(kind, ctx.endpoint(), ctx.probe(),
+                    List<Metric> warm = s.warmUpRun(new ScenarioContext(kind, ctx.endpoint(), ctx.probe(),
                             n -> table.note(kind.label() + " (warm-up): " + n)));
                     log(kind, s.name() + " warm-up: " + summary(warm));
                 }

@@ -50,8 +50,11 @@ public record Plan(String mode, int reps, List<Scenario> scenarios, List<String>
         }
         sizing.add("latency: open loop at " + latencyRate + " msg/s for " + latencySeconds
                 + " s, measured from each message's scheduled send time" + (mode.equals("full") ? ", QoS 0 and QoS 1" : ", QoS 0 only"));
-        s.add(new ConnectRateScenario("connection rate, anonymous, " + connectClients + " clients", connectClients, 100));
-        sizing.add("connection rate: " + connectClients + " clients, 100 in flight, CONNECT -> CONNACK -> DISCONNECT, over 200 loopback source addresses");
+        int connectWarmUp = 4 * connectClients;
+        s.add(new ConnectRateScenario("connection rate, anonymous, " + connectClients + " clients", connectClients, 100,
+                connectWarmUp));
+        sizing.add("connection rate: " + connectClients + " clients, 100 in flight, CONNECT -> CONNACK -> DISCONNECT, over 200 loopback source addresses;"
+                + " its warm-up rep connects " + connectWarmUp + " clients (JVM brokers reach compiled code only after some tens of thousands of connections)");
         for (AuthKind auth : AuthKind.values()) {
             s.add(new AuthConnectScenario(auth, connectClients, 100, gatehouseJar));
         }

@@ -44,5 +44,13 @@ public interface Scenario {
         return true;
     }
 
+    /**
+     * The discarded warm-up rep; by default one ordinary rep. A scenario whose measured rep is too short
+     * to bring a JVM broker's code to its compiled steady state makes this one longer, for every broker alike.
+     */
+    default List<Metric> warmUpRun(ScenarioContext ctx) throws IOException {
+        return run(ctx);
+    }
+
     List<Metric> run(ScenarioContext ctx) throws IOException;
 }

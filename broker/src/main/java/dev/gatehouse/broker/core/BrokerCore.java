@@ -18,9 +18,7 @@ import dev.gatehouse.broker.topic.Subscription;
 import dev.gatehouse.broker.topic.SubscriptionTree;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -334,7 +332,7 @@ public final class BrokerCore {
                 log.warn("retained store full ({} topics): not retaining {}", limits.maxRetainedMessages(), m.topic());
             }
         }
-        Map<String, Target> targets = new HashMap<>();
+        RouteTargets targets = new RouteTargets();
         tree.match(m.topic(), match -> {
             Subscription sub = SharedSubscriptions.isGroup(match) ? pickMember(match, m) : match;
             if (sub == null) {
@@ -346,15 +344,16 @@ public final class BrokerCore {
             if (!sub.permits(m.topic())) {
                 return;
             }
-            targets.computeIfAbsent(sub.clientId(), k -> new Target()).add(sub, m);
+            targets.add(sub, m);
         });
         int reached = 0;
-        for (Map.Entry<String, Target> e : targets.entrySet()) {
-            Session s = sessions.get(e.getKey()).orElse(null);
+        for (int i = 0; i < targets.size(); i++) {
+            RouteTargets.Target t = targets.get(i);
+            Session s = sessions.get(t.clientId()).orElse(null);
             if (s == null) {
                 continue;
             }
-            if (s.offer(e.getValue().delivery(m))) {
+            if (s.offer(t.delivery(m))) {
                 reached++;
             } else if (!s.ended()) {
                 droppedDeliveries.incrementAndGet();
@@ -368,31 +367,5 @@ public final class BrokerCore {
         return shared.pick(group,
                 sub -> sub.permits(m.topic()) && sessions.get(sub.clientId()).map(x -> x.owner() != null).orElse(false),
                 sub -> sub.permits(m.topic()) && sessions.get(sub.clientId()).isPresent());
-    }
-
-    /** The merged view of one client's subscriptions that matched one message. */
-    private static final class Target {
-        private int qos = -1;
-        private boolean retain;
-        private int[] ids = null;
-        private int idCount;
-
-        void add(Subscription sub, Message m) {
-            qos = Math.max(qos, Math.min(sub.qos(), m.qos()));
-            retain |= sub.retainAsPublished() && m.retain();
-            if (sub.subscriptionId() != 0) {
-                if (ids == null) {
-                    ids = new int[2];
-                } else if (idCount == ids.length) {
-                    ids = java.util.Arrays.copyOf(ids, idCount * 2);
-                }
-                ids[idCount++] = sub.subscriptionId();
-            }
-        }
-
-        Delivery delivery(Message m) {
-            int[] exact = ids == null ? null : java.util.Arrays.copyOf(ids, idCount);
-            return new Delivery(m, qos, retain, exact);
-        }
     }
 }
