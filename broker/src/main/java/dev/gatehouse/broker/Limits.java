@@ -30,13 +30,31 @@ import java.util.Optional;
  * @param maxKeepAlive           longest keep-alive accepted, in seconds (0, "never", counts as longer); MQTT 5 clients
  *                               outside the bounds are told the nearest bound as Server Keep Alive, MQTT 3 clients are
  *                               refused
+ * @param maxSessions            sessions held at once, connected or not (0: no limit). When a new session would pass
+ *                               it, the session disconnected longest ago is ended to make room; when every session
+ *                               is connected the CONNECT is refused (5.0: 0x97 Quota exceeded, 3.1.1: 3)
  */
 public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectTimeout, Duration authTimeout,
                      int receiveMaximum, int maxInflight, int maxQueuedMessages, int maxSubscriptionsPerSession,
                      Duration maxSessionExpiry,
                      Optional<Integer> serverKeepAlive, int topicAliasMaximum, int maxRetainedMessages,
                      DeniedPublishAction deniedPublishAction, int maxConnections, int maxTopicLength,
-                     int maxTopicLevels, int minKeepAlive, int maxKeepAlive) {
+                     int maxTopicLevels, int minKeepAlive, int maxKeepAlive, int maxSessions) {
+
+    /** Sessions held at once by default: a bound on memory even when session expiry is long. */
+    public static final int DEFAULT_MAX_SESSIONS = 100_000;
+
+    /** The limits before {@code maxSessions} existed; it gets {@link #DEFAULT_MAX_SESSIONS}. */
+    public Limits(int maxPacketSize, int maxClientIdLength, Duration connectTimeout, Duration authTimeout,
+                  int receiveMaximum, int maxInflight, int maxQueuedMessages, int maxSubscriptionsPerSession,
+                  Duration maxSessionExpiry, Optional<Integer> serverKeepAlive, int topicAliasMaximum,
+                  int maxRetainedMessages, DeniedPublishAction deniedPublishAction, int maxConnections,
+                  int maxTopicLength, int maxTopicLevels, int minKeepAlive, int maxKeepAlive) {
+        this(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
+                maxQueuedMessages, maxSubscriptionsPerSession, maxSessionExpiry, serverKeepAlive, topicAliasMaximum,
+                maxRetainedMessages, deniedPublishAction, maxConnections, maxTopicLength, maxTopicLevels, minKeepAlive,
+                maxKeepAlive, DEFAULT_MAX_SESSIONS);
+    }
 
     public Limits {
         Objects.requireNonNull(connectTimeout, "connectTimeout");
@@ -63,6 +81,9 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         }
         if (maxConnections < 0) {
             throw new IllegalArgumentException("maxConnections must be 0 (no limit) or positive, not " + maxConnections);
+        }
+        if (maxSessions < 0) {
+            throw new IllegalArgumentException("maxSessions must be 0 (no limit) or positive, not " + maxSessions);
         }
         if (maxTopicLength < 1 || maxTopicLength > 65535) {
             throw new IllegalArgumentException("maxTopicLength must be 1..65535, not " + maxTopicLength);
@@ -92,7 +113,7 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
      * 1 MiB packets, 256-character client ids, 10 s to CONNECT, 30 s to authenticate, 64 in flight each
      * way, 1000 queued and 1000 subscriptions per session, sessions kept up to a day, 16 topic aliases,
      * 100 000 retained topics, denied MQTT 3.1.1 publishes acknowledged and dropped, no connection limit,
-     * topics up to 65 535 bytes and 128 levels, any keep-alive.
+     * topics up to 65 535 bytes and 128 levels, any keep-alive, at most 100 000 sessions.
      */
     public static Limits defaults() {
         return new Builder().build();
@@ -118,6 +139,7 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         b.maxTopicLevels = maxTopicLevels;
         b.minKeepAlive = minKeepAlive;
         b.maxKeepAlive = maxKeepAlive;
+        b.maxSessions = maxSessions;
         return b;
     }
 
@@ -205,6 +227,12 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         return b.build();
     }
 
+    public Limits withMaxSessions(int v) {
+        Builder b = toBuilder();
+        b.maxSessions = v;
+        return b.build();
+    }
+
     public Limits withMaxTopicLength(int v) {
         Builder b = toBuilder();
         b.maxTopicLength = v;
@@ -253,6 +281,7 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         private int maxTopicLevels = 128;
         private int minKeepAlive = 0;
         private int maxKeepAlive = 65535;
+        private int maxSessions = DEFAULT_MAX_SESSIONS;
 
         private Builder() {
         }
@@ -261,7 +290,7 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
             return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum,
                     maxInflight, maxQueuedMessages, maxSubscriptionsPerSession, maxSessionExpiry, serverKeepAlive,
                     topicAliasMaximum, maxRetainedMessages, deniedPublishAction, maxConnections, maxTopicLength,
-                    maxTopicLevels, minKeepAlive, maxKeepAlive);
+                    maxTopicLevels, minKeepAlive, maxKeepAlive, maxSessions);
         }
     }
 }

@@ -64,6 +64,7 @@ final class Schema {
             "max-retained-messages", LEAF,
             "denied-publish-action", LEAF,
             "max-connections", LEAF,
+            "max-sessions", LEAF,
             "max-topic-length", LEAF,
             "max-topic-levels", LEAF,
             "min-keep-alive", LEAF,

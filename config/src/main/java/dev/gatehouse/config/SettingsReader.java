@@ -222,6 +222,7 @@ final class SettingsReader {
         l = apply(l, p + "topic-alias-maximum", root::getInt, Limits::withTopicAliasMaximum);
         l = apply(l, p + "max-retained-messages", root::getInt, Limits::withMaxRetainedMessages);
         l = apply(l, p + "max-connections", k -> nonNegative(root.getInt(k)), Limits::withMaxConnections);
+        l = apply(l, p + "max-sessions", k -> nonNegative(root.getInt(k)), Limits::withMaxSessions);
         l = apply(l, p + "max-topic-length", k -> bytes(k, 65_535), Limits::withMaxTopicLength);
         l = apply(l, p + "max-topic-levels", root::getInt, Limits::withMaxTopicLevels);
         if (root.hasPath(p + "min-keep-alive") || root.hasPath(p + "max-keep-alive")) {

@@ -161,9 +161,10 @@ class ConfigErrorsTest {
 
     @Test
     void connectionTopicAndKeepAliveLimitsAreValidated() {
-        assertThat(problems("gatehouse.limits { max-connections = -1, max-topic-length = 70000, "
+        assertThat(problems("gatehouse.limits { max-connections = -1, max-sessions = -2, max-topic-length = 70000, "
                 + "min-keep-alive = 90s, max-keep-alive = 60s }")).containsExactlyInAnyOrder(
                 "gatehouse.limits.max-connections: must be 0 (no limit) or positive, not -1",
+                "gatehouse.limits.max-sessions: must be 0 (no limit) or positive, not -2",
                 "gatehouse.limits.max-topic-length: must be 1 to 65535 bytes, not 70000",
                 "gatehouse.limits.min-keep-alive: keep-alive bounds must satisfy 0 <= minKeepAlive <= maxKeepAlive"
                         + " <= 65535 (and maxKeepAlive >= 1), not 90..60");
@@ -178,11 +179,12 @@ class ConfigErrorsTest {
                   max-session-expiry = 2h, server-keep-alive = 60s, topic-alias-maximum = 0
                   max-retained-messages = 50, denied-publish-action = disconnect
                   max-connections = 500, max-topic-length = 1k, max-topic-levels = 12
-                  min-keep-alive = 5s, max-keep-alive = 10m
+                  min-keep-alive = 5s, max-keep-alive = 10m, max-sessions = 70
+
                 }
                 """).limits();
         assertThat(l).isEqualTo(new Limits(256 * 1024, 64, Duration.ofSeconds(3), Duration.ofMinutes(1), 10, 20, 30, 40,
-                Duration.ofHours(2), Optional.of(60), 0, 50, DeniedPublishAction.DISCONNECT, 500, 1024, 12, 5, 600));
+                Duration.ofHours(2), Optional.of(60), 0, 50, DeniedPublishAction.DISCONNECT, 500, 1024, 12, 5, 600, 70));
         assertThat(problems("gatehouse.limits.server-keep-alive = 1500ms")).containsExactly(
                 "gatehouse.limits.server-keep-alive: must be whole seconds from 0 to 65535s, not PT1.5S");
         assertThat(problems("gatehouse.limits.denied-publish-action = drop")).containsExactly(

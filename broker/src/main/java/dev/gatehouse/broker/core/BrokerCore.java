@@ -8,6 +8,7 @@ import dev.gatehouse.broker.Limits;
 import dev.gatehouse.broker.auth.AuthenticatorChain;
 import dev.gatehouse.broker.message.Message;
 import dev.gatehouse.broker.session.Delivery;
+import dev.gatehouse.broker.session.OfflineSessions;
 import dev.gatehouse.broker.session.Session;
 import dev.gatehouse.broker.session.SessionOwner;
 import dev.gatehouse.broker.session.SessionStore;
@@ -50,6 +51,9 @@ public final class BrokerCore {
     private final ScheduledExecutorService scheduler;
     private final AtomicLong droppedDeliveries = new AtomicLong();
     private final ConnectionGate connectionGate;
+    private final OfflineSessions offline = new OfflineSessions();
+    // Serializes the size check and the insert of new sessions when maxSessions is set.
+    private final Object sessionLimit = new Object();
     private volatile java.util.concurrent.ScheduledFuture<?> expirySweep;
 
     public BrokerCore(Limits limits, Clock clock, AuthenticatorChain chain, Permissions defaultPermissions,
@@ -111,6 +115,11 @@ public final class BrokerCore {
     /** Open TCP connections across all listeners, admitted or not, bounded by {@code Limits.maxConnections}. */
     public ConnectionGate connectionGate() {
         return connectionGate;
+    }
+
+    /** Stored sessions with no connection. */
+    public int offlineSessionCount() {
+        return offline.size();
     }
 
     public int connectionCount() {
@@ -183,10 +192,12 @@ public final class BrokerCore {
     /**
      * Attach {@code owner} to the session of {@code clientId}: a fresh one when {@code cleanStart} or
      * none exists (an old one is ended first), else the stored one. {@code present[0]} tells which.
+     * Null when a fresh session would pass {@code Limits.maxSessions} and every stored one is connected.
      */
     public Session openSession(String clientId, boolean cleanStart, SessionOwner owner, boolean[] present) {
         Session existing = sessions.get(clientId).orElse(null);
         if (existing != null && !cleanStart && existing.attach(owner)) {
+            offline.remove(existing);
             present[0] = true;
             return existing;
         }
@@ -196,8 +207,36 @@ public final class BrokerCore {
         present[0] = false;
         Session s = new Session(clientId, limits.maxQueuedMessages());
         s.attach(owner);
-        sessions.put(s);
-        return s;
+        return store(s) ? s : null;
+    }
+
+    /**
+     * Stores a new session within {@code maxSessions}, ending the sessions offline longest to make
+     * room (a flood of persistent client ids must not hold memory for the whole expiry interval).
+     */
+    private boolean store(Session s) {
+        int max = limits.maxSessions();
+        if (max == 0) {
+            sessions.put(s);
+            return true;
+        }
+        synchronized (sessionLimit) {
+            while (sessions.size() >= max) {
+                Session victim = offline.pollEldest();
+                if (victim == null) {
+                    return false; // the connection logs the refusal
+                }
+                Message will = victim.takePendingWill();
+                // A victim that reconnected meanwhile keeps its session (and its will stays unsent).
+                if (victim.endIfDetached()) {
+                    log.info("session {} ended to make room: the broker holds its limit of {} sessions and this one"
+                            + " was offline longest", victim.clientId(), max);
+                    cleanUp(victim, will);
+                }
+            }
+            sessions.put(s);
+            return true;
+        }
     }
 
     /**
@@ -209,6 +248,7 @@ public final class BrokerCore {
             endSession(s);
             return;
         }
+        offline.detached(s);
         if (expiry >= Session.NEVER_EXPIRES) {
             return;
         }
@@ -237,6 +277,7 @@ public final class BrokerCore {
     }
 
     private void cleanUp(Session s, Message will) {
+        offline.remove(s);
         for (Subscription sub : s.subscriptions()) {
             removeFromTree(sub.clientId(), sub.filter());
         }

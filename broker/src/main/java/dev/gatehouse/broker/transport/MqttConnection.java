@@ -610,6 +610,13 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         boolean[] present = new boolean[1];
         session = core.openSession(clientId, cleanStart, this, present);
+        if (session == null) {
+            log.info("refused client {} from {} on {}: session limit of {} reached, every session connected",
+                    clientId, remote(), listener.name(), core.limits().maxSessions());
+            refuseRaw(version.isV5() ? ReasonCodes.QUOTA_EXCEEDED : FailureReason.SERVER_UNAVAILABLE.v3ReturnCode(),
+                    "session limit reached");
+            return;
+        }
         session.expiryIntervalSeconds(sessionExpiry);
         cancel(handshakeTimer);
         state = State.CONNECTED;

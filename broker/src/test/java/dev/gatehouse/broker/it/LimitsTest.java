@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5SubscribeBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
@@ -129,6 +131,53 @@ class LimitsTest {
             awaitConnect(c);
             c.disconnect();
             b.disconnect();
+        }
+    }
+
+    @Test
+    void aFullBrokerEndsTheSessionOfflineLongestAndRefusesWhenEverySessionIsConnected() throws Exception {
+        try (TestBroker broker = start(Limits.defaults().withMaxSessions(2))) {
+            Mqtt5BlockingClient a = hivemq(broker, "a");
+            a.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+            a.subscribeWith().topicFilter("a/inbox").qos(MqttQos.AT_LEAST_ONCE).send();
+            a.disconnect();
+            Mqtt5BlockingClient b = hivemq(broker, "b");
+            b.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+
+            // Two sessions held (a offline, b connected): c's new session pushes a's out.
+            Mqtt5BlockingClient c = hivemq(broker, "c");
+            awaitConnect(c);
+
+            // b and c are connected, so there is nothing to end: d is refused with Quota exceeded...
+            Mqtt5BlockingClient d = hivemq(broker, "d");
+            assertThatThrownBy(d::connect).isInstanceOfSatisfying(Mqtt5ConnAckException.class,
+                    e -> assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.QUOTA_EXCEEDED));
+            // ...and an MQTT 3.1.1 client with "server unavailable".
+            org.eclipse.paho.client.mqttv3.MqttClient paho = new org.eclipse.paho.client.mqttv3.MqttClient(
+                    "tcp://127.0.0.1:" + broker.port(), "e", new MemoryPersistence());
+            assertThatThrownBy(() -> paho.connect(new MqttConnectOptions())).isInstanceOfSatisfying(
+                    org.eclipse.paho.client.mqttv3.MqttException.class,
+                    e -> assertThat(e.getReasonCode()).isEqualTo(3));
+            paho.close();
+
+            // A client that already holds a session takes it over without needing room.
+            Mqtt5BlockingClient b2 = hivemq(broker, "b");
+            assertThat(b2.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent()).isTrue();
+
+            // a's session (and its subscription) was ended, not kept: it comes back to a fresh one once there is room.
+            c.disconnect();
+            Mqtt5BlockingClient a2 = hivemq(broker, "a");
+            for (int i = 0; i < 50 && !a2.getState().isConnected(); i++) {
+                try {
+                    assertThat(a2.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent())
+                            .isFalse();
+                } catch (Mqtt5ConnAckException e) {
+                    Thread.sleep(100); // c's close may trail its DISCONNECT
+                }
+            }
+            assertThat(a2.getState().isConnected()).isTrue();
+            a2.disconnect();
+            b2.disconnect();
         }
     }
 
