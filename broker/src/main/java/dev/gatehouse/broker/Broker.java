@@ -302,7 +302,7 @@ public final class Broker {
         /**
          * Netty I/O threads; defaults to half the processors (at least one): the kernel's network stack
          * needs the other half for the packets these threads send and receive, and every message routed
-         * between two loops costs a hand-off. On 2 cores one loop carried 2.4x the QoS 1 rate of two.
+         * between two loops costs a hand-off (measured on 2 cores: see docs/performance.md).
          */
         public Builder ioThreads(int n) {
             if (n < 1) {
