@@ -12,7 +12,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import dev.gatehouse.config.passwd.PasswordFile;
 import dev.gatehouse.config.passwd.PasswordHash;
-import dev.gatehouse.config.testing.TestPki;
+import dev.gatehouse.broker.testing.TestPki;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import dev.gatehouse.broker.ListenerConfig;
 import dev.gatehouse.broker.Transport;
 import dev.gatehouse.config.passwd.PasswordFile;
 import dev.gatehouse.config.passwd.PasswordHash;
-import dev.gatehouse.config.testing.TestPki;
+import dev.gatehouse.broker.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;

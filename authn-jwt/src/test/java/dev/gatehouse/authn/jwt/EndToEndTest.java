@@ -8,24 +8,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientConfig;
-import com.hivemq.client.mqtt.mqtt5.auth.Mqtt5EnhancedAuthMechanism;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5Auth;
-import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5AuthBuilder;
-import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5EnhancedAuthBuilder;
-import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
-import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
-import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
@@ -34,6 +25,7 @@ import dev.gatehouse.authn.jwt.testing.TestContext;
 import dev.gatehouse.authn.jwt.testing.TestKeys;
 import dev.gatehouse.broker.Broker;
 import dev.gatehouse.broker.ListenerConfig;
+import dev.gatehouse.broker.testing.TestAuthMechanism;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -346,73 +338,17 @@ class EndToEndTest {
     }
 
     /** The MQTT 5 enhanced-authentication method {@code JWT}: the token is the authentication data. */
-    static final class JwtMechanism implements Mqtt5EnhancedAuthMechanism {
+    static final class JwtMechanism extends TestAuthMechanism {
         volatile String token;
-        final AtomicReference<Mqtt5ConnAck> rejected = new AtomicReference<>();
-        final AtomicReference<Mqtt5Disconnect> reauthRejected = new AtomicReference<>();
 
         JwtMechanism(String token) {
+            super("JWT", 10);
             this.token = token;
         }
 
         @Override
-        public MqttUtf8String getMethod() {
-            return MqttUtf8String.of("JWT");
-        }
-
-        @Override
-        public int getTimeout() {
-            return 10;
-        }
-
-        @Override
-        public CompletableFuture<Void> onAuth(Mqtt5ClientConfig config, Mqtt5Connect connect, Mqtt5EnhancedAuthBuilder auth) {
-            auth.data(token.getBytes(StandardCharsets.UTF_8));
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> onReAuth(Mqtt5ClientConfig config, Mqtt5AuthBuilder auth) {
-            auth.data(token.getBytes(StandardCharsets.UTF_8));
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Boolean> onServerReAuth(Mqtt5ClientConfig config, Mqtt5Auth auth, Mqtt5AuthBuilder b) {
-            return CompletableFuture.completedFuture(false);
-        }
-
-        @Override
-        public CompletableFuture<Boolean> onContinue(Mqtt5ClientConfig config, Mqtt5Auth auth, Mqtt5AuthBuilder b) {
-            return CompletableFuture.completedFuture(false);
-        }
-
-        @Override
-        public CompletableFuture<Boolean> onAuthSuccess(Mqtt5ClientConfig config, Mqtt5ConnAck connAck) {
-            return CompletableFuture.completedFuture(true);
-        }
-
-        @Override
-        public CompletableFuture<Boolean> onReAuthSuccess(Mqtt5ClientConfig config, Mqtt5Auth auth) {
-            return CompletableFuture.completedFuture(true);
-        }
-
-        @Override
-        public void onAuthRejected(Mqtt5ClientConfig config, Mqtt5ConnAck connAck) {
-            rejected.set(connAck);
-        }
-
-        @Override
-        public void onReAuthRejected(Mqtt5ClientConfig config, Mqtt5Disconnect disconnect) {
-            reauthRejected.set(disconnect);
-        }
-
-        @Override
-        public void onAuthError(Mqtt5ClientConfig config, Throwable cause) {
-        }
-
-        @Override
-        public void onReAuthError(Mqtt5ClientConfig config, Throwable cause) {
+        protected byte[] connectData() {
+            return token.getBytes(StandardCharsets.UTF_8);
         }
     }
 

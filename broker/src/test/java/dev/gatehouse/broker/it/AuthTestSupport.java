@@ -3,19 +3,10 @@ package dev.gatehouse.broker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientConfig;
-import com.hivemq.client.mqtt.mqtt5.auth.Mqtt5EnhancedAuthMechanism;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5Auth;
-import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5AuthBuilder;
-import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5EnhancedAuthBuilder;
-import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
-import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
-import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5Disconnect;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -27,6 +18,7 @@ import dev.gatehouse.authn.spi.acl.Action;
 import dev.gatehouse.authn.spi.acl.Permissions;
 import dev.gatehouse.broker.BrokerEvent;
 import dev.gatehouse.broker.BrokerEventListener;
+import dev.gatehouse.broker.testing.TestAuthMechanism;
 import dev.gatehouse.broker.testing.RawMqttClient;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -55,7 +47,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -307,93 +298,29 @@ final class AuthTestSupport {
      * with CONNECT and re-authentication, and answers each challenge with the nonce reversed (or, when
      * told to cheat, unreversed).
      */
-    static final class TestMechanism implements Mqtt5EnhancedAuthMechanism {
-        private final String method;
+    static final class TestMechanism extends TestAuthMechanism {
         private final boolean answerCorrectly;
         volatile byte[] token;
         final AtomicInteger challenges = new AtomicInteger();
-        final AtomicReference<Mqtt5ConnAck> rejected = new AtomicReference<>();
-        final AtomicReference<Mqtt5Disconnect> reauthRejected = new AtomicReference<>();
 
         TestMechanism(String method, String token, boolean answerCorrectly) {
-            this.method = method;
+            super(method, 5);
             this.token = utf8(token);
             this.answerCorrectly = answerCorrectly;
         }
 
         @Override
-        public MqttUtf8String getMethod() {
-            return MqttUtf8String.of(method);
+        protected byte[] connectData() {
+            return token;
         }
 
         @Override
-        public int getTimeout() {
-            return 5;
-        }
-
-        @Override
-        public CompletableFuture<Void> onAuth(Mqtt5ClientConfig config, Mqtt5Connect connect,
-                                              Mqtt5EnhancedAuthBuilder auth) {
-            auth.data(token);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Void> onReAuth(Mqtt5ClientConfig config, Mqtt5AuthBuilder auth) {
-            auth.data(token);
-            return CompletableFuture.completedFuture(null);
-        }
-
-        @Override
-        public CompletableFuture<Boolean> onServerReAuth(Mqtt5ClientConfig config, Mqtt5Auth auth,
-                                                         Mqtt5AuthBuilder authBuilder) {
-            return CompletableFuture.completedFuture(false);
-        }
-
-        @Override
-        public CompletableFuture<Boolean> onContinue(Mqtt5ClientConfig config, Mqtt5Auth auth,
-                                                     Mqtt5AuthBuilder authBuilder) {
+        protected CompletableFuture<byte[]> answer(byte[] nonce) {
             challenges.incrementAndGet();
-            byte[] nonce = auth.getData().map(AuthTestSupport::bytes).orElse(new byte[0]);
-            authBuilder.data(answerCorrectly ? reversed(nonce) : nonce);
-            return CompletableFuture.completedFuture(true);
-        }
-
-        @Override
-        public CompletableFuture<Boolean> onAuthSuccess(Mqtt5ClientConfig config, Mqtt5ConnAck connAck) {
-            return CompletableFuture.completedFuture(true);
-        }
-
-        @Override
-        public CompletableFuture<Boolean> onReAuthSuccess(Mqtt5ClientConfig config, Mqtt5Auth auth) {
-            return CompletableFuture.completedFuture(true);
-        }
-
-        @Override
-        public void onAuthRejected(Mqtt5ClientConfig config, Mqtt5ConnAck connAck) {
-            rejected.set(connAck);
-        }
-
-        @Override
-        public void onReAuthRejected(Mqtt5ClientConfig config, Mqtt5Disconnect disconnect) {
-            reauthRejected.set(disconnect);
-        }
-
-        @Override
-        public void onAuthError(Mqtt5ClientConfig config, Throwable cause) {
-        }
-
-        @Override
-        public void onReAuthError(Mqtt5ClientConfig config, Throwable cause) {
+            return CompletableFuture.completedFuture(answerCorrectly ? reversed(nonce) : nonce);
         }
     }
 
-    static byte[] bytes(ByteBuffer b) {
-        ByteBuffer d = b.duplicate();
-        byte[] out = new byte[d.remaining()];
-        d.get(out);
-        return out;
-    }
 
     static Mqtt5ClientBuilder hive5(int port, String clientId) {
         return MqttClient.builder().useMqttVersion5().identifier(clientId).serverHost(HOST).serverPort(port);
