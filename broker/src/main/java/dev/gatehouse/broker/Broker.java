@@ -75,7 +75,7 @@ public final class Broker {
             return CompletableFuture.failedFuture(new IllegalStateException("broker already started"));
         }
         for (Authenticator a : chain.authenticators()) {
-            a.attach(core.liveConnectionsFor(a));
+            a.attach(core.registry().liveConnectionsFor(a));
         }
         CompletableFuture<Broker> result = new CompletableFuture<>();
         transport.bind(listeners, core).whenComplete((addrs, e) -> {
@@ -89,7 +89,7 @@ public final class Broker {
                 return;
             }
             addresses = Map.copyOf(addrs);
-            core.startExpirySweep();
+            core.startSweep();
             phase.set(Phase.RUNNING);
             addrs.forEach((name, a) -> log.info("listener {} bound to {}", name, a));
             result.complete(this);
@@ -108,11 +108,11 @@ public final class Broker {
             closeAuthenticators();
             return stopped = transport.shutdown();
         }
-        core.stopExpirySweep();
+        core.stopSweep();
         stopped = transport.unbind()
                 .thenCompose(v -> {
                     List<CompletableFuture<Void>> closing = new ArrayList<>();
-                    for (ClientConnection c : core.connections()) {
+                    for (ClientConnection c : core.registry().all()) {
                         closing.add(c.shutdown());
                     }
                     return CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new))
@@ -141,7 +141,7 @@ public final class Broker {
         }
         AuthenticatorChain replacement = new AuthenticatorChain(authenticators);
         for (Authenticator a : replacement.authenticators()) {
-            a.attach(core.liveConnectionsFor(a));
+            a.attach(core.registry().liveConnectionsFor(a));
         }
         AuthenticatorChain old = chain;
         chain = replacement;
@@ -203,7 +203,7 @@ public final class Broker {
         if (phase.get() != Phase.RUNNING) {
             return CompletableFuture.failedFuture(new IllegalStateException("broker is not running"));
         }
-        return CompletableFuture.completedFuture(core.route(message));
+        return CompletableFuture.completedFuture(core.router().route(message));
     }
 
     /** Add an event listener at run time. */
@@ -217,12 +217,12 @@ public final class Broker {
 
     /** Live connections that completed CONNECT. */
     public int connectionCount() {
-        return core.connectionCount();
+        return core.registry().size();
     }
 
     /** Sessions held (connected or not). */
     public int sessionCount() {
-        return core.sessions().size();
+        return core.sessions().store().size();
     }
 
     /** Retained topics held. */
@@ -230,9 +230,22 @@ public final class Broker {
         return core.retained().size();
     }
 
-    /** Messages dropped because a session's queue was full, since start. */
+    /** Messages dropped because a session's queue was full (QoS 0, 1 and 2), since start. */
     public long droppedMessages() {
-        return core.droppedDeliveries();
+        return core.drops().count(DropReason.QUEUE_FULL) + core.drops().count(DropReason.QOS0_SLOW_CONSUMER);
+    }
+
+    /** Every message not delivered or not kept since start, by reason (each reason present, zero or more). */
+    public Map<DropReason, Long> drops() {
+        return core.drops().snapshot();
+    }
+
+    /**
+     * How much the broker holds for flow control now: outbound buffers, connections not being read,
+     * slow consumers disconnected. Each figure is bounded by {@link Limits}.
+     */
+    public FlowStats flowStats() {
+        return core.flowStats();
     }
 
     public Clock clock() {

@@ -33,13 +33,44 @@ import java.util.Optional;
  * @param maxSessions            sessions held at once, connected or not (0: no limit). When a new session would pass
  *                               it, the session disconnected longest ago is ended to make room; when every session
  *                               is connected the CONNECT is refused (5.0: 0x97 Quota exceeded, 3.1.1: 3)
+ * @param maxOutboundBuffer      bytes a connection may have waiting to be written (with Netty's per-packet
+ *                               overhead). Past it the broker stops reading from that client until half has
+ *                               drained, so a client that never reads costs at most this much
+ * @param slowConsumerTimeout    how long a connection may stay at {@code maxOutboundBuffer} before it is
+ *                               disconnected (5.0: DISCONNECT 0x97); also how long a publisher waits, unread, for
+ *                               a connected subscriber whose queue is filling before that subscriber's overflow is
+ *                               dropped instead
+ * @param outboundTopicAliases   topic aliases the broker assigns per MQTT 5 connection for the topics it sends,
+ *                               least recently used replaced first, capped by the client's Topic Alias Maximum
+ *                               (0 disables)
  */
 public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectTimeout, Duration authTimeout,
                      int receiveMaximum, int maxInflight, int maxQueuedMessages, int maxSubscriptionsPerSession,
                      Duration maxSessionExpiry,
                      Optional<Integer> serverKeepAlive, int topicAliasMaximum, int maxRetainedMessages,
                      DeniedPublishAction deniedPublishAction, int maxConnections, int maxTopicLength,
-                     int maxTopicLevels, int minKeepAlive, int maxKeepAlive, int maxSessions) {
+                     int maxTopicLevels, int minKeepAlive, int maxKeepAlive, int maxSessions,
+                     int maxOutboundBuffer, Duration slowConsumerTimeout, int outboundTopicAliases) {
+
+    /** Default of {@link #maxOutboundBuffer()}: 256 KiB. */
+    public static final int DEFAULT_MAX_OUTBOUND_BUFFER = 256 * 1024;
+    /** Default of {@link #slowConsumerTimeout()}. */
+    public static final Duration DEFAULT_SLOW_CONSUMER_TIMEOUT = Duration.ofSeconds(30);
+    /** Default of {@link #outboundTopicAliases()}. */
+    public static final int DEFAULT_OUTBOUND_TOPIC_ALIASES = 64;
+
+    /** The limits before the flow-control ones existed; those get their defaults. */
+    public Limits(int maxPacketSize, int maxClientIdLength, Duration connectTimeout, Duration authTimeout,
+                  int receiveMaximum, int maxInflight, int maxQueuedMessages, int maxSubscriptionsPerSession,
+                  Duration maxSessionExpiry, Optional<Integer> serverKeepAlive, int topicAliasMaximum,
+                  int maxRetainedMessages, DeniedPublishAction deniedPublishAction, int maxConnections,
+                  int maxTopicLength, int maxTopicLevels, int minKeepAlive, int maxKeepAlive, int maxSessions) {
+        this(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
+                maxQueuedMessages, maxSubscriptionsPerSession, maxSessionExpiry, serverKeepAlive, topicAliasMaximum,
+                maxRetainedMessages, deniedPublishAction, maxConnections, maxTopicLength, maxTopicLevels, minKeepAlive,
+                maxKeepAlive, maxSessions, DEFAULT_MAX_OUTBOUND_BUFFER, DEFAULT_SLOW_CONSUMER_TIMEOUT,
+                DEFAULT_OUTBOUND_TOPIC_ALIASES);
+    }
 
     /** Sessions held at once by default: a bound on memory even when session expiry is long. */
     public static final int DEFAULT_MAX_SESSIONS = 100_000;
@@ -53,7 +84,8 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         this(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum, maxInflight,
                 maxQueuedMessages, maxSubscriptionsPerSession, maxSessionExpiry, serverKeepAlive, topicAliasMaximum,
                 maxRetainedMessages, deniedPublishAction, maxConnections, maxTopicLength, maxTopicLevels, minKeepAlive,
-                maxKeepAlive, DEFAULT_MAX_SESSIONS);
+                maxKeepAlive, DEFAULT_MAX_SESSIONS, DEFAULT_MAX_OUTBOUND_BUFFER, DEFAULT_SLOW_CONSUMER_TIMEOUT,
+                DEFAULT_OUTBOUND_TOPIC_ALIASES);
     }
 
     public Limits {
@@ -62,6 +94,16 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         Objects.requireNonNull(maxSessionExpiry, "maxSessionExpiry");
         Objects.requireNonNull(serverKeepAlive, "serverKeepAlive");
         Objects.requireNonNull(deniedPublishAction, "deniedPublishAction");
+        Objects.requireNonNull(slowConsumerTimeout, "slowConsumerTimeout");
+        if (maxOutboundBuffer < 1024) {
+            throw new IllegalArgumentException("maxOutboundBuffer must be at least 1024 bytes, not " + maxOutboundBuffer);
+        }
+        if (slowConsumerTimeout.isNegative() || slowConsumerTimeout.isZero()) {
+            throw new IllegalArgumentException("slowConsumerTimeout must be positive");
+        }
+        if (outboundTopicAliases < 0 || outboundTopicAliases > 65535) {
+            throw new IllegalArgumentException("outboundTopicAliases must be 0..65535, not " + outboundTopicAliases);
+        }
         positive(maxPacketSize, "maxPacketSize");
         positive(maxClientIdLength, "maxClientIdLength");
         if (receiveMaximum < 1 || receiveMaximum > 65535) {
@@ -113,7 +155,8 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
      * 1 MiB packets, 256-character client ids, 10 s to CONNECT, 30 s to authenticate, 64 in flight each
      * way, 1000 queued and 1000 subscriptions per session, sessions kept up to a day, 16 topic aliases,
      * 100 000 retained topics, denied MQTT 3.1.1 publishes acknowledged and dropped, no connection limit,
-     * topics up to 65 535 bytes and 128 levels, any keep-alive, at most 100 000 sessions.
+     * topics up to 65 535 bytes and 128 levels, any keep-alive, at most 100 000 sessions, 256 KiB outbound
+     * buffer per connection, slow consumers disconnected after 30 s, 64 outbound topic aliases.
      */
     public static Limits defaults() {
         return new Builder().build();
@@ -140,6 +183,9 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         b.minKeepAlive = minKeepAlive;
         b.maxKeepAlive = maxKeepAlive;
         b.maxSessions = maxSessions;
+        b.maxOutboundBuffer = maxOutboundBuffer;
+        b.slowConsumerTimeout = slowConsumerTimeout;
+        b.outboundTopicAliases = outboundTopicAliases;
         return b;
     }
 
@@ -233,6 +279,24 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         return b.build();
     }
 
+    public Limits withMaxOutboundBuffer(int bytes) {
+        Builder b = toBuilder();
+        b.maxOutboundBuffer = bytes;
+        return b.build();
+    }
+
+    public Limits withSlowConsumerTimeout(Duration v) {
+        Builder b = toBuilder();
+        b.slowConsumerTimeout = v;
+        return b.build();
+    }
+
+    public Limits withOutboundTopicAliases(int v) {
+        Builder b = toBuilder();
+        b.outboundTopicAliases = v;
+        return b.build();
+    }
+
     public Limits withMaxTopicLength(int v) {
         Builder b = toBuilder();
         b.maxTopicLength = v;
@@ -282,6 +346,9 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
         private int minKeepAlive = 0;
         private int maxKeepAlive = 65535;
         private int maxSessions = DEFAULT_MAX_SESSIONS;
+        private int maxOutboundBuffer = DEFAULT_MAX_OUTBOUND_BUFFER;
+        private Duration slowConsumerTimeout = DEFAULT_SLOW_CONSUMER_TIMEOUT;
+        private int outboundTopicAliases = DEFAULT_OUTBOUND_TOPIC_ALIASES;
 
         private Builder() {
         }
@@ -290,7 +357,8 @@ public record Limits(int maxPacketSize, int maxClientIdLength, Duration connectT
             return new Limits(maxPacketSize, maxClientIdLength, connectTimeout, authTimeout, receiveMaximum,
                     maxInflight, maxQueuedMessages, maxSubscriptionsPerSession, maxSessionExpiry, serverKeepAlive,
                     topicAliasMaximum, maxRetainedMessages, deniedPublishAction, maxConnections, maxTopicLength,
-                    maxTopicLevels, minKeepAlive, maxKeepAlive, maxSessions);
+                    maxTopicLevels, minKeepAlive, maxKeepAlive, maxSessions, maxOutboundBuffer, slowConsumerTimeout,
+                    outboundTopicAliases);
         }
     }
 }

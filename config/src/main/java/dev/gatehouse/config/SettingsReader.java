@@ -225,6 +225,9 @@ final class SettingsReader {
         l = apply(l, p + "max-sessions", k -> nonNegative(root.getInt(k)), Limits::withMaxSessions);
         l = apply(l, p + "max-topic-length", k -> bytes(k, 65_535), Limits::withMaxTopicLength);
         l = apply(l, p + "max-topic-levels", root::getInt, Limits::withMaxTopicLevels);
+        l = apply(l, p + "max-outbound-buffer", k -> bytes(k, Integer.MAX_VALUE), Limits::withMaxOutboundBuffer);
+        l = apply(l, p + "slow-consumer-timeout", root::getDuration, Limits::withSlowConsumerTimeout);
+        l = apply(l, p + "outbound-topic-aliases", root::getInt, Limits::withOutboundTopicAliases);
         if (root.hasPath(p + "min-keep-alive") || root.hasPath(p + "max-keep-alive")) {
             Limits current = l;
             l = problems.attempt(p + "min-keep-alive", () -> current.withKeepAliveBounds(

@@ -26,4 +26,7 @@ public interface ClientConnection {
 
     /** Disconnect if the credential has expired at {@code nowMillis} (by the broker's clock). */
     void checkExpiry(long nowMillis);
+
+    /** Bytes waiting in this connection's outbound buffer, with the transport's per-packet overhead. */
+    long outboundBufferedBytes();
 }

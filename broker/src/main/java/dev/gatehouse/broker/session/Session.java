@@ -1,10 +1,12 @@
 package dev.gatehouse.broker.session;
 
+import dev.gatehouse.broker.DropReason;
 import dev.gatehouse.broker.message.Message;
 import dev.gatehouse.broker.topic.Subscription;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,22 +16,28 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * The state MQTT keeps for a client id across connections: subscriptions, queued messages,
- * outbound messages in flight, and inbound QoS 2 packet ids awaiting PUBREL.
+ * retained messages still to send to new subscriptions, outbound messages in flight, and inbound
+ * QoS 2 packet ids awaiting PUBREL.
  *
- * <p>Publishers on any thread {@link #offer(Delivery) offer} deliveries; the attached connection
- * drains them on its own event loop. One monitor guards everything: contention is one publisher
- * against one connection, and every critical section is short.
+ * <p>Publishers on any thread {@link #offer offer} deliveries; the attached connection
+ * {@link #take takes} what it may send on its own event loop and writes it after the lock is
+ * released, so no encoder or socket ever runs under this monitor. One monitor guards everything:
+ * contention is one publisher against one connection, and every critical section is short.
  */
 public final class Session {
     /** MQTT 5 session expiry value meaning "never". */
     public static final long NEVER_EXPIRES = 0xFFFF_FFFFL;
 
     private final String clientId;
-    private final int maxQueued;
+    private final QueuePolicy policy;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private ArrayDeque<RetainedBacklog> retainedBacklog;
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
+    private List<FlowControlled> waiters;
+    private long congestedSince;
+    private boolean overflowing;
     private int nextPacketId = 1;
     private int awaitingResend;
     private SessionOwner owner;
@@ -41,92 +49,220 @@ public final class Session {
     private boolean ended;
 
     public Session(String clientId, int maxQueued) {
+        this(clientId, QueuePolicy.of(maxQueued));
+    }
+
+    public Session(String clientId, QueuePolicy policy) {
         this.clientId = Objects.requireNonNull(clientId, "clientId");
-        if (maxQueued < 1) {
-            throw new IllegalArgumentException("maxQueued must be positive");
-        }
-        this.maxQueued = maxQueued;
+        this.policy = Objects.requireNonNull(policy, "policy");
     }
 
     public String clientId() {
         return clientId;
     }
 
-    /**
-     * Queue a delivery. Returns false (and counts it) when the queue is full or the session ended:
-     * a slow or absent subscriber never grows the heap beyond its bound.
-     */
+    /** Queue a delivery with no publisher to hold back (retained, wills, the embedding API). */
     public boolean offer(Delivery d) {
+        return offer(d, null).queued();
+    }
+
+    /**
+     * Queue a delivery. A full queue refuses it (counted): a slow or absent subscriber never grows
+     * the heap beyond its bound. {@link OfferResult#CONGESTED} means {@code publisher} was recorded
+     * and must pause; the session calls {@link FlowControlled#resumeReading()} once it has drained.
+     */
+    public OfferResult offer(Delivery d, FlowControlled publisher) {
+        SessionOwner wake;
+        OfferResult result;
+        synchronized (this) {
+            if (ended) {
+                return OfferResult.ENDED;
+            }
+            if (queue.size() >= policy.maxQueued()) {
+                dropped++;
+                result = OfferResult.DROPPED;
+                wake = null;
+            } else {
+                queue.add(d);
+                wake = owner;
+                result = wake != null && d.qos() > 0 && queue.size() >= policy.pauseAt()
+                        ? congested(publisher) : OfferResult.QUEUED;
+            }
+        }
+        if (result == OfferResult.DROPPED) {
+            policy.drops().dropped(clientId, d.qos() == 0 ? DropReason.QOS0_SLOW_CONSUMER : DropReason.QUEUE_FULL, 1);
+        } else if (wake != null) {
+            wake.wake();
+        }
+        return result;
+    }
+
+    /** Holding the lock: whether {@code publisher} should pause for this session, and remember it if so. */
+    private OfferResult congested(FlowControlled publisher) {
+        long now = policy.ticker().getAsLong();
+        if (congestedSince == 0) {
+            congestedSince = now | 1; // never 0 while congested
+        } else if (!overflowing && now - congestedSince > policy.congestionTimeoutNanos()) {
+            overflowing = true; // stuck, not slow: stop holding publishers back
+        }
+        if (overflowing || publisher == null) {
+            return OfferResult.QUEUED;
+        }
+        if (waiters == null) {
+            waiters = new ArrayList<>(2);
+        }
+        if (!waiters.contains(publisher)) {
+            waiters.add(publisher);
+        }
+        return OfferResult.CONGESTED;
+    }
+
+    /** Start sending the retained messages of a new subscription, paced by {@link #take}. */
+    public void addRetainedBacklog(Iterator<Message> messages, Subscription subscription) {
         SessionOwner wake;
         synchronized (this) {
             if (ended) {
-                return false;
+                return;
             }
-            if (queue.size() >= maxQueued) {
-                dropped++;
-                return false;
+            if (retainedBacklog == null) {
+                retainedBacklog = new ArrayDeque<>(1);
             }
-            queue.add(d);
+            retainedBacklog.add(new RetainedBacklog(messages, subscription));
             wake = owner;
         }
         if (wake != null) {
             wake.wake();
         }
-        return true;
     }
 
     /**
-     * Sends, while {@link Sender#writable()} and the in-flight window allow, first the in-flight
-     * messages awaiting redelivery (DUP, same packet id), then queued deliveries in order.
+     * Takes, within the in-flight {@code window} and about {@code byteBudget} bytes, what the
+     * connection should write now, in order: in-flight messages awaiting redelivery (DUP, same packet
+     * id), retained messages of new subscriptions, then queued deliveries. Deliveries larger than
+     * {@code maxPacketSize} are dropped (MQTT 5: treated as delivered) and expired ones skipped, both
+     * counted. Publishers held back by this session that may go on are moved to {@code resumed}.
+     *
+     * @return how many PUBLISHes were added to {@code out}
      */
-    public synchronized int drain(int window, long nowMillis, Sender sender) {
+    public int take(int window, long nowMillis, long byteBudget, long maxPacketSize, List<Outgoing> out,
+                    List<FlowControlled> resumed) {
         int sent = 0;
-        if (awaitingResend > 0) {
-            for (Inflight f : inflight.values()) {
-                if (awaitingResend == 0 || inflight.size() - awaitingResend >= window || !sender.writable()) {
+        long budget = byteBudget;
+        int expired = 0;
+        int tooLarge = 0;
+        synchronized (this) {
+            if (awaitingResend > 0) {
+                for (Inflight f : inflight.values()) {
+                    if (awaitingResend == 0 || inflight.size() - awaitingResend >= window || budget <= 0) {
+                        break;
+                    }
+                    if (f.awaitingResend()) {
+                        f.awaitingResend(false);
+                        awaitingResend--;
+                        out.add(new Outgoing(f.delivery(), f.packetId(), true));
+                        budget -= f.delivery().encodedSizeBound();
+                        sent++;
+                    }
+                }
+                if (awaitingResend > 0) {
+                    return sent;
+                }
+            }
+            while (budget > 0) {
+                boolean fromBacklog = retainedBacklog != null;
+                Delivery d = fromBacklog ? peekBacklog(nowMillis) : queue.peek();
+                if (d == null) {
+                    if (fromBacklog) {
+                        continue; // that backlog ended; look at the next one or the queue
+                    }
                     break;
                 }
-                if (f.awaitingResend()) {
-                    f.awaitingResend(false);
-                    awaitingResend--;
-                    sender.send(f.delivery(), f.packetId(), true);
-                    sent++;
+                if (!fromBacklog && d.message().expired(nowMillis)) {
+                    queue.poll();
+                    expired++;
+                    continue;
                 }
-            }
-            if (awaitingResend > 0) {
-                return sent;
-            }
-        }
-        while (!queue.isEmpty() && sender.writable()) {
-            Delivery d = queue.peek();
-            if (d.message().expired(nowMillis)) {
-                queue.poll();
-                continue;
-            }
-            if (d.qos() == 0) {
-                queue.poll();
-                sender.send(d, 0, false);
+                long size = d.encodedSizeBound();
+                if (size > maxPacketSize) {
+                    consume(fromBacklog);
+                    tooLarge++;
+                    continue;
+                }
+                if (d.qos() > 0 && inflight.size() >= window) {
+                    break;
+                }
+                consume(fromBacklog);
+                int id = 0;
+                if (d.qos() > 0) {
+                    id = allocatePacketId();
+                    inflight.put(id, new Inflight(id, d));
+                }
+                out.add(new Outgoing(d, id, false));
+                budget -= size;
                 sent++;
-                continue;
             }
-            if (inflight.size() >= window) {
-                break;
+            if (congestedSince != 0 && queue.size() <= policy.resumeAt()) {
+                congestedSince = 0;
+                overflowing = false;
+                moveWaiters(resumed);
             }
-            queue.poll();
-            int id = allocatePacketId();
-            inflight.put(id, new Inflight(id, d));
-            if (!sender.send(d, id, false)) {
-                // Too big for this client: the spec says to treat it as delivered.
-                inflight.remove(id);
-            }
-            sent++;
         }
+        reportDrops(expired, tooLarge);
         return sent;
+    }
+
+    /** Holding the lock: the head of the first retained backlog, dropping backlogs that are done. */
+    private Delivery peekBacklog(long nowMillis) {
+        RetainedBacklog b = retainedBacklog.peek();
+        Delivery d = b.peek(nowMillis);
+        if (d == null) {
+            retainedBacklog.poll();
+            if (retainedBacklog.isEmpty()) {
+                retainedBacklog = null;
+            }
+        }
+        return d;
+    }
+
+    private void consume(boolean fromBacklog) {
+        if (fromBacklog) {
+            retainedBacklog.peek().poll();
+        } else {
+            queue.poll();
+        }
+    }
+
+    private void reportDrops(int expired, int tooLarge) {
+        if (expired > 0) {
+            policy.drops().dropped(clientId, DropReason.EXPIRED, expired);
+        }
+        if (tooLarge > 0) {
+            policy.drops().dropped(clientId, DropReason.TOO_LARGE_FOR_CLIENT, tooLarge);
+        }
+    }
+
+    private void moveWaiters(List<FlowControlled> resumed) {
+        if (waiters != null) {
+            resumed.addAll(waiters);
+            waiters = null;
+        }
+    }
+
+    /**
+     * Publishers held back by this session, released because it has no connection any more (an
+     * offline session never holds publishers back) or ended.
+     */
+    public synchronized List<FlowControlled> releaseWaiters() {
+        List<FlowControlled> out = new ArrayList<>(0);
+        congestedSince = 0;
+        overflowing = false;
+        moveWaiters(out);
+        return out;
     }
 
     /**
      * A connection resumed this session: every unreleased in-flight message must go out again (served
-     * by {@link #drain} within the new window). Returns the packet ids whose PUBREL must be re-sent.
+     * by {@link #take} within the new window). Returns the packet ids whose PUBREL must be re-sent.
      */
     public synchronized List<Integer> resume() {
         List<Integer> releases = new ArrayList<>();
@@ -293,6 +429,7 @@ public final class Session {
         }
         ended = true;
         queue.clear();
+        retainedBacklog = null;
         inflight.clear();
         awaitingResend = 0;
         inboundQos2.clear();
@@ -314,17 +451,5 @@ public final class Session {
         if (f != null) {
             f.cancel(false);
         }
-    }
-
-    /** Writes deliveries for {@link #drain}. */
-    public interface Sender {
-        /** Whether the connection can take another packet now. */
-        boolean writable();
-
-        /**
-         * Send {@code d} with {@code packetId} (0 for QoS 0), {@code dup} for a redelivery; false when
-         * it was dropped as too large for the client.
-         */
-        boolean send(Delivery d, int packetId, boolean dup);
     }
 }

@@ -5,6 +5,7 @@ import dev.gatehouse.broker.message.Message;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -126,6 +127,22 @@ public final class RetainedMessages {
         } finally {
             removeExpired(expired);
         }
+    }
+
+    /**
+     * The retained messages whose topic matches {@code filter}, read lazily as the iterator advances:
+     * no lock is held and nothing is copied, so a subscriber can be fed a large store at its own pace.
+     * Weakly consistent, like the store's other readers: a topic retained or cleared meanwhile may or may
+     * not be seen. Memory is proportional to the depth of the topic tree, not to the number of matches.
+     * Expired messages are left out (the caller checks again when it finally sends).
+     *
+     * @throws IllegalArgumentException if the filter is not a valid topic filter
+     */
+    public Iterator<Message> cursor(String filter) {
+        if (!TopicFilters.isValidFilter(filter)) {
+            throw new IllegalArgumentException("invalid topic filter: " + filter);
+        }
+        return new Cursor(TopicFilters.split(filter), clock.millis());
     }
 
     /** The retained, unexpired message of this topic, if any. */
@@ -285,6 +302,101 @@ public final class RetainedMessages {
             }
         }
         return true;
+    }
+
+    /**
+     * A depth-first walk with one frame per level: a frame either offers its node's message or walks
+     * the children a filter level selects ({@code +}: all, {@code #}: the whole subtree, a name: one).
+     */
+    private final class Cursor implements Iterator<Message> {
+        private final String[] levels;
+        private final long now;
+        private final ArrayDeque<Frame> stack = new ArrayDeque<>();
+        private Message next;
+
+        Cursor(String[] levels, long now) {
+            this.levels = levels;
+            this.now = now;
+            stack.push(new Frame(root, 0, false));
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && !stack.isEmpty()) {
+                Frame f = stack.peek();
+                if (!f.visited) {
+                    f.visited = true;
+                    f.children = expand(f);
+                    Message m = f.offersSelf ? f.node.message : null;
+                    if (m != null && !m.expired(now)) {
+                        next = m;
+                    }
+                    continue;
+                }
+                if (f.children != null && f.children.hasNext()) {
+                    Node child = f.children.next();
+                    if (f.depth == 0 && f.skipDollar && child.level.startsWith("$")) {
+                        continue;
+                    }
+                    stack.push(new Frame(child, f.depth + 1, f.subtree));
+                } else {
+                    stack.pop();
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public Message next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            Message m = next;
+            next = null;
+            return m;
+        }
+
+        /** Decides what a frame offers and which children it walks. */
+        private Iterator<Node> expand(Frame f) {
+            if (f.subtree) {
+                f.offersSelf = true;
+                return f.node.children.values().iterator();
+            }
+            if (f.depth == levels.length) {
+                f.offersSelf = true;
+                return null;
+            }
+            String level = levels[f.depth];
+            if (level.equals("#")) {
+                // "a/#" also matches "a" itself; at the first level it never matches "$" topics
+                f.offersSelf = true;
+                f.subtree = true;
+                f.skipDollar = true;
+                return f.node.children.values().iterator();
+            }
+            if (level.equals("+")) {
+                f.skipDollar = true;
+                return f.node.children.values().iterator();
+            }
+            Node child = f.node.children.get(level);
+            return child == null ? null : java.util.List.of(child).iterator();
+        }
+    }
+
+    private static final class Frame {
+        final Node node;
+        final int depth;
+        boolean subtree;
+        boolean visited;
+        boolean offersSelf;
+        boolean skipDollar;
+        Iterator<Node> children;
+
+        Frame(Node node, int depth, boolean subtree) {
+            this.node = node;
+            this.depth = depth;
+            this.subtree = subtree;
+        }
     }
 
     private static final class Node {

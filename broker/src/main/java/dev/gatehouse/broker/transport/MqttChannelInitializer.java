@@ -2,7 +2,7 @@ package dev.gatehouse.broker.transport;
 
 import dev.gatehouse.broker.ListenerConfig;
 import dev.gatehouse.broker.core.BrokerCore;
-import dev.gatehouse.broker.core.ConnectionGate;
+import dev.gatehouse.broker.protocol.ListenerProtocol;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -17,7 +17,7 @@ import io.netty.handler.ssl.SslContext;
 /**
  * The pipeline of one connection: TLS when the listener is secure, the HTTP upgrade and frame
  * unwrapping when it is a WebSocket listener, then the size-limited MQTT decoder, the encoder and
- * the connection handler.
+ * the connection handler of the MQTT protocol engine.
  */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     /** Subprotocols a WebSocket client may ask for; {@code mqtt} is the standard one (MQTT 5.0 §6). */
@@ -26,18 +26,13 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
     private final BrokerCore core;
     private final ListenerConfig listener;
     private final SslContext ssl;
-    private final ConnectionGate listenerGate;
-    // Stateless helpers shared by every connection of the listener, to keep idle connections small.
-    private final TopicLimits topicLimits;
-    private final SubscriptionRequests subscriptions;
+    private final ListenerProtocol protocol;
 
     MqttChannelInitializer(BrokerCore core, ListenerConfig listener, SslContext ssl) {
         this.core = core;
         this.listener = listener;
         this.ssl = ssl;
-        this.listenerGate = new ConnectionGate(listener.maxConnections());
-        this.topicLimits = new TopicLimits(core.limits());
-        this.subscriptions = new SubscriptionRequests(core, topicLimits);
+        this.protocol = new ListenerProtocol(core, listener);
     }
 
     @Override
@@ -61,6 +56,6 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
         }
         p.addLast("decoder", new MqttDecoder(core.limits().maxPacketSize(), core.limits().maxClientIdLength()))
                 .addLast("encoder", MqttEncoder.INSTANCE)
-                .addLast("mqtt", new MqttConnection(core, listener, listenerGate, topicLimits, subscriptions));
+                .addLast("mqtt", protocol.newConnection());
     }
 }

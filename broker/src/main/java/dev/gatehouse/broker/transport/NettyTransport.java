@@ -55,7 +55,9 @@ public final class NettyTransport {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     // No TCP_NODELAY child option: Netty already sets it on every accepted socket where the
                     // platform allows, and setting it again costs a system call per connection.
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                    // Past the high mark a connection stops being read (see OutboundFlow): that bounds what a
+                    // client that never reads can make the broker hold. Reading resumes at half of it.
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark(core.limits().maxOutboundBuffer()))
                     .childHandler(new MqttChannelInitializer(core, l, ssl))
                     .bind(l.host(), l.port())
                     .addListener((io.netty.channel.ChannelFutureListener) cf -> {
@@ -72,6 +74,10 @@ public final class NettyTransport {
                     });
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> addresses());
+    }
+
+    static WriteBufferWaterMark waterMark(int maxOutboundBuffer) {
+        return new WriteBufferWaterMark(maxOutboundBuffer / 2, maxOutboundBuffer);
     }
 
     public Map<String, InetSocketAddress> addresses() {

@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PermissionTestSupport {
     static final Duration WAIT = Duration.ofSeconds(5);
-    static final String CONNECTION_LOGGER = "dev.gatehouse.broker.transport.MqttConnection";
+    static final String CONNECTION_LOGGER = "dev.gatehouse.broker.protocol.MqttConnection";
 
     private PermissionTestSupport() {
     }

@@ -1,4 +1,4 @@
-package dev.gatehouse.broker.transport;
+package dev.gatehouse.broker.protocol;
 
 import dev.gatehouse.authn.spi.MqttVersion;
 import dev.gatehouse.authn.spi.UserProperty;
@@ -12,10 +12,12 @@ import java.util.Optional;
  *
  * @param requestedSessionExpiry what the client asked for, to tell it in CONNACK when the grant differs
  * @param keepAliveOverridden    whether the keep-alive differs from the client's and must be sent as Server Keep Alive
+ * @param clientTopicAliasMaximum how many topic aliases the client accepts from the broker (MQTT 5; 0: none)
  */
 record ConnectRequest(MqttVersion version, String clientId, boolean assignedId, Optional<String> username,
                       Optional<byte[]> password, boolean cleanStart, long sessionExpiry, long requestedSessionExpiry,
                       int keepAlive, boolean keepAliveOverridden, int clientReceiveMaximum, long clientMaxPacketSize,
+                      int clientTopicAliasMaximum,
                       boolean problemInformation, Optional<String> authMethod, Optional<byte[]> authData,
                       List<UserProperty> userProperties, Optional<Will> will) {
 }

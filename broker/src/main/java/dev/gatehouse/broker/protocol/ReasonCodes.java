@@ -1,4 +1,4 @@
-package dev.gatehouse.broker.transport;
+package dev.gatehouse.broker.protocol;
 
 /** The MQTT 5 reason codes the broker sends (MQTT 5.0 §2.4). */
 final class ReasonCodes {

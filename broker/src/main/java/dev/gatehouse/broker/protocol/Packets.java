@@ -1,4 +1,4 @@
-package dev.gatehouse.broker.transport;
+package dev.gatehouse.broker.protocol;
 
 import dev.gatehouse.broker.message.Message;
 import dev.gatehouse.broker.message.MessageProperties;
@@ -72,23 +72,39 @@ final class Packets {
         return new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0));
     }
 
-    /** The PUBLISH for one delivery; the payload array is wrapped, never copied. */
-    static MqttPublishMessage publish(Delivery d, int packetId, boolean dup, boolean v5, long nowMillis) {
+    /**
+     * The PUBLISH for one delivery; the payload array is wrapped, never copied. With {@code aliases}
+     * (MQTT 5, the client accepts them) the topic travels as an alias once the client knows it.
+     */
+    static MqttPublishMessage publish(Delivery d, int packetId, boolean dup, boolean v5, long nowMillis,
+                                      OutboundTopicAliases aliases) {
         Message m = d.message();
-        MqttProperties props = v5 ? publishProperties(d, nowMillis) : MqttProperties.NO_PROPERTIES;
+        String topic = m.topic();
+        int alias = 0;
+        if (aliases != null) {
+            int a = aliases.aliasFor(topic);
+            alias = Math.abs(a);
+            if (a > 0) {
+                topic = "";
+            }
+        }
+        MqttProperties props = v5 ? publishProperties(d, nowMillis, alias) : MqttProperties.NO_PROPERTIES;
         return new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(d.qos()), d.retain(), 0),
-                new MqttPublishVariableHeader(m.topic(), packetId, props),
+                new MqttPublishVariableHeader(topic, packetId, props),
                 Unpooled.wrappedBuffer(m.payload()));
     }
 
-    private static MqttProperties publishProperties(Delivery d, long nowMillis) {
+    private static MqttProperties publishProperties(Delivery d, long nowMillis, int alias) {
         Message m = d.message();
         MessageProperties mp = m.properties();
-        if (mp.isEmpty() && m.expiresAt() == Message.NO_EXPIRY && d.subscriptionIds().length == 0) {
+        if (mp.isEmpty() && m.expiresAt() == Message.NO_EXPIRY && d.subscriptionIds().length == 0 && alias == 0) {
             return MqttProperties.NO_PROPERTIES;
         }
         MqttProperties p = new MqttProperties();
+        if (alias != 0) {
+            Props.addInt(p, MqttPropertyType.TOPIC_ALIAS, alias);
+        }
         if (mp.payloadFormatUtf8()) {
             Props.addInt(p, MqttPropertyType.PAYLOAD_FORMAT_INDICATOR, 1);
         }
@@ -103,33 +119,5 @@ final class Packets {
             Props.addInt(p, MqttPropertyType.SUBSCRIPTION_IDENTIFIER, id);
         }
         return p;
-    }
-
-    /**
-     * An upper bound of the encoded size of a delivery's PUBLISH, to honour the client's Maximum
-     * Packet Size without encoding twice.
-     */
-    static long estimatedPublishSize(Delivery d) {
-        Message m = d.message();
-        MessageProperties mp = m.properties();
-        long size = 1 + 4 + 2 + utf8Length(m.topic()) + 2 + 4 + m.payload().length;
-        size += 2 + 5;
-        size += mp.contentType().map(s -> 3L + utf8Length(s)).orElse(0L);
-        size += mp.responseTopic().map(s -> 3L + utf8Length(s)).orElse(0L);
-        size += mp.correlationData().map(b -> 3L + b.length).orElse(0L);
-        for (var u : mp.userProperties()) {
-            size += 5 + utf8Length(u.name()) + utf8Length(u.value());
-        }
-        size += 5L * d.subscriptionIds().length;
-        return size;
-    }
-
-    private static long utf8Length(String s) {
-        long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
-        }
-        return n;
     }
 }

@@ -1,4 +1,4 @@
-package dev.gatehouse.broker.transport;
+package dev.gatehouse.broker.protocol;
 
 import dev.gatehouse.authn.spi.FailureReason;
 import dev.gatehouse.authn.spi.MqttVersion;
@@ -115,6 +115,7 @@ final class ConnectParser {
                 Optional.ofNullable(h.hasUserName() ? p.userName() : null),
                 Optional.ofNullable(h.hasPassword() ? p.passwordInBytes() : null), cleanStart, sessionExpiry,
                 requestedExpiry, granted, granted != keepAlive, receiveMaximum, maxPacketSize,
+                v5 ? Props.integer(props, MqttPropertyType.TOPIC_ALIAS_MAXIMUM).orElse(0) : 0,
                 Props.integer(props, MqttPropertyType.REQUEST_PROBLEM_INFORMATION).orElse(1) != 0,
                 Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD),
                 Props.binary(props, MqttPropertyType.AUTHENTICATION_DATA),

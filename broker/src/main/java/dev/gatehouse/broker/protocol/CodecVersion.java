@@ -1,4 +1,4 @@
-package dev.gatehouse.broker.transport;
+package dev.gatehouse.broker.protocol;
 
 import dev.gatehouse.authn.spi.MqttVersion;
 import io.netty.channel.Channel;

@@ -1,6 +1,5 @@
-package dev.gatehouse.broker.transport;
+package dev.gatehouse.broker.protocol;
 
-import dev.gatehouse.authn.spi.acl.CompiledPermissions;
 import dev.gatehouse.authn.spi.acl.SubscribeResult;
 import dev.gatehouse.authn.spi.acl.TopicFilters;
 import dev.gatehouse.broker.Limits;
@@ -46,7 +45,7 @@ final class SubscriptionRequests {
      * Subscribe {@code session} to every filter it may have, queue retained messages for them, and
      * return the SUBACK codes in request order.
      */
-    int[] subscribe(Session session, CompiledPermissions permissions, boolean v5, MqttSubscribeMessage m)
+    int[] subscribe(Session session, PermissionGuard guard, boolean v5, MqttSubscribeMessage m)
             throws Violation {
         MqttProperties props = m.idAndPropertiesVariableHeader().properties();
         List<MqttTopicSubscription> wanted = m.payload().topicSubscriptions();
@@ -78,9 +77,8 @@ final class SubscriptionRequests {
                 throw new Violation("No Local on a shared subscription");
             }
             // A shared subscription is authorized like a plain one to the filter it matches topics with.
-            SubscribeResult r = permissions.checkSubscribe(shared.map(SharedFilter::filter).orElse(filter), qos);
+            SubscribeResult r = guard.checkSubscribe(filter, shared.map(SharedFilter::filter).orElse(filter), qos);
             if (!r.allowed()) {
-                log.info("denied SUBSCRIBE by {} to {}: {}", clientId, filter, r.access().describe());
                 codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : failure;
                 continue;
             }
@@ -93,12 +91,12 @@ final class SubscriptionRequests {
             int retainHandling = v5 ? opt.retainHandling().value() : 0;
             Subscription sub = new Subscription(clientId, filter, qos, v5 && opt.isNoLocal(),
                     v5 && opt.isRetainAsPublished(), retainHandling, subscriptionId, r.deliveryFilter().orElse(null));
-            boolean existed = core.subscribe(session, sub);
-            // Retained messages are never sent for a shared subscription (MQTT 5.0 §4.8.2). They are queued
-            // before the SUBACK goes out, so nothing published after the SUBACK can overtake them; the
-            // queue drains after the caller returns, so the SUBACK still goes first.
+            boolean existed = core.router().subscribe(session, sub);
+            // Retained messages are never sent for a shared subscription (MQTT 5.0 §4.8.2). They are
+            // attached to the session before the SUBACK goes out and sent ahead of its queue, so nothing
+            // published after the SUBACK can overtake them; they drain after the caller wrote the SUBACK.
             if (!isShared && (retainHandling == 0 || (retainHandling == 1 && !existed))) {
-                core.deliverRetained(session, sub);
+                core.router().deliverRetained(session, sub);
             }
             codes[i] = qos;
         }
@@ -109,23 +107,23 @@ final class SubscriptionRequests {
     short[] unsubscribe(Session session, List<String> filters) {
         short[] codes = new short[filters.size()];
         for (int i = 0; i < filters.size(); i++) {
-            codes[i] = (short) (core.unsubscribe(session, filters.get(i)) ? ReasonCodes.SUCCESS
+            codes[i] = (short) (core.router().unsubscribe(session, filters.get(i)) ? ReasonCodes.SUCCESS
                     : ReasonCodes.NO_SUBSCRIPTION_EXISTED);
         }
         return codes;
     }
 
     /** New permissions may revoke subscriptions or change which topics they may receive. */
-    void recheck(Session session, CompiledPermissions permissions) {
+    void recheck(Session session, PermissionGuard guard) {
         for (Subscription sub : session.subscriptions()) {
             String matching = SharedFilter.parse(sub.filter()).map(SharedFilter::filter).orElse(sub.filter());
-            SubscribeResult r = permissions.checkSubscribe(matching, sub.qos());
+            SubscribeResult r = guard.recheck(matching, sub.qos());
             if (!r.allowed()) {
-                core.unsubscribe(session, sub.filter());
+                core.router().unsubscribe(session, sub.filter());
                 log.info("client {} lost subscription {} after re-authentication: {}", session.clientId(),
                         sub.filter(), r.access().describe());
             } else {
-                core.subscribe(session, sub.withDeliveryFilter(r.deliveryFilter().orElse(null)));
+                core.router().subscribe(session, sub.withDeliveryFilter(r.deliveryFilter().orElse(null)));
             }
         }
     }
