@@ -13,6 +13,7 @@ import dev.gatehouse.authn.nkey.resolver.AccountResolver;
 import dev.gatehouse.authn.nkey.resolver.DirectoryResolver;
 import dev.gatehouse.authn.nkey.resolver.MemoryResolver;
 import dev.gatehouse.authn.nkey.resolver.UrlResolver;
+import dev.gatehouse.authn.nkey.resolver.UrlResolverSettings;
 import dev.gatehouse.authn.spi.Authenticator;
 import dev.gatehouse.authn.spi.AuthenticatorContext;
 import dev.gatehouse.authn.spi.AuthenticatorFactory;
@@ -278,15 +279,17 @@ public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
                 return new MemoryResolver(memoryAccounts(r));
             }
             case "directory": {
-                unknownKeys(r, Set.of("type", "path", "refresh-interval"));
+                unknownKeys(r, Set.of("type", "path", "refresh-interval", "cache-size"));
                 Path dir = r.getPath("path").normalize();
                 if (!Files.isDirectory(dir)) {
                     throw r.problem("path", "not a directory: " + dir);
                 }
-                return new DirectoryResolver(dir, context.blockingExecutor());
+                return new DirectoryResolver(dir, atLeastOne(r, "cache-size", UrlResolverSettings.DEFAULT_CACHE_SIZE),
+                        context.blockingExecutor());
             }
             case "url": {
-                unknownKeys(r, Set.of("type", "url", "timeout", "cache-ttl", "stale-ttl", "refresh-interval"));
+                unknownKeys(r, Set.of("type", "url", "timeout", "cache-ttl", "stale-ttl", "refresh-interval",
+                        "negative-ttl", "cache-size", "max-concurrent-fetches"));
                 String url = r.getString("url");
                 try {
                     URI u = URI.create(url);
@@ -296,13 +299,45 @@ public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
                 } catch (IllegalArgumentException e) {
                     throw r.problem("url", "not a URL: " + e.getMessage());
                 }
-                return new UrlResolver(url, r.getDuration("timeout", Duration.ofSeconds(2)),
-                        r.getDuration("cache-ttl", Duration.ofMinutes(2)), r.getDuration("stale-ttl", Duration.ofMinutes(10)),
-                        context.clock(), context.blockingExecutor());
+                return new UrlResolver(url, urlSettings(r), context.clock(), context.blockingExecutor());
             }
             default:
                 throw r.problem("type", "must be memory, directory or url, not " + type);
         }
+    }
+
+    private static UrlResolverSettings urlSettings(Settings r) {
+        return new UrlResolverSettings(
+                positive(r, "timeout", UrlResolverSettings.DEFAULT_TIMEOUT),
+                positive(r, "cache-ttl", UrlResolverSettings.DEFAULT_CACHE_TTL),
+                notNegative(r, "stale-ttl", UrlResolverSettings.DEFAULT_STALE_TTL),
+                notNegative(r, "negative-ttl", UrlResolverSettings.DEFAULT_NEGATIVE_TTL),
+                atLeastOne(r, "cache-size", UrlResolverSettings.DEFAULT_CACHE_SIZE),
+                atLeastOne(r, "max-concurrent-fetches", UrlResolverSettings.DEFAULT_MAX_CONCURRENT_FETCHES));
+    }
+
+    private static Duration positive(Settings s, String key, Duration fallback) {
+        Duration d = s.getDuration(key, fallback);
+        if (d.isZero() || d.isNegative()) {
+            throw s.problem(key, "must be positive");
+        }
+        return d;
+    }
+
+    private static Duration notNegative(Settings s, String key, Duration fallback) {
+        Duration d = s.getDuration(key, fallback);
+        if (d.isNegative()) {
+            throw s.problem(key, "must not be negative");
+        }
+        return d;
+    }
+
+    private static int atLeastOne(Settings s, String key, int fallback) {
+        int n = s.getInt(key, fallback);
+        if (n < 1) {
+            throw s.problem(key, "must be at least 1, not " + n);
+        }
+        return n;
     }
 
     private static Map<String, String> memoryAccounts(Settings r) {

@@ -76,6 +76,17 @@ class FactorySettingsTest {
                 "connection-type");
         fails(Map.of("operators", List.of(Nats.pub(op)), "resolver", memory, "recheck-interval", "1h"),
                 "recheck-interval");
+        String url = "http://127.0.0.1:1/accounts";
+        fails(Map.of("operators", List.of(Nats.pub(op)), "resolver", Map.of("type", "url", "url", url,
+                "cache-size", 0)), "resolver.cache-size");
+        fails(Map.of("operators", List.of(Nats.pub(op)), "resolver", Map.of("type", "url", "url", url,
+                "max-concurrent-fetches", 0)), "resolver.max-concurrent-fetches");
+        fails(Map.of("operators", List.of(Nats.pub(op)), "resolver", Map.of("type", "url", "url", url,
+                "negative-ttl", java.time.Duration.ofSeconds(-1))), "resolver.negative-ttl");
+        fails(Map.of("operators", List.of(Nats.pub(op)), "resolver", Map.of("type", "url", "url", url,
+                "cache-ttl", "0s")), "resolver.cache-ttl");
+        fails(Map.of("operators", List.of(Nats.pub(op)), "resolver", Map.of("type", "directory",
+                "path", System.getProperty("java.io.tmpdir"), "cache-size", -3)), "resolver.cache-size");
         fails(Map.of("operators", List.of(Nats.pub(op)), "resolver", Map.of("type", "memory", "refresh-interval", "1s",
                 "accounts", List.of(Nats.accountJwt(op, acct, Map.of())))), "resolver.refresh-interval");
         assertThatThrownBy(() -> new NKeyAuthenticatorFactory().create(MapSettings.of("a", Map.of("users",

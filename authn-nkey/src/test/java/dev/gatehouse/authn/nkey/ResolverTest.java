@@ -155,4 +155,27 @@ class ResolverTest {
         clock.advance(Duration.ofMinutes(2));
         assertThat(broker.refusal(auth(user, Nats.nowSeconds()))).isEqualTo(0x87); // unknown account
     }
+
+    @Test
+    void aConnectBeyondTheFetchBoundIsRefusedAsServerUnavailableNotQueued() throws Exception {
+        try (AccountServer server = new AccountServer()) {
+            server.put(Nats.pub(account), accountJwt(Map.of()));
+            broker = new TestBroker(settings(Map.of("type", "url", "url", server.url(), "max-concurrent-fetches", 1,
+                    "cache-size", 100, "negative-ttl", "5s")), clock);
+            server.hold();
+            NKey user = Nats.user();
+            var first = broker.client(auth(user, Nats.nowSeconds())).toAsync().connect();
+            TestBroker.await(() -> server.requests() == 1, "the first account look-up to reach the server");
+
+            NKey other = Nats.account();
+            NKey u2 = Nats.user();
+            server.put(Nats.pub(other), Nats.accountJwt(operator, other, Map.of()));
+            assertThat(broker.refusal(NKeyAuthMechanism.of(NKeyIdentity.of(
+                    Nats.userJwt(other, other, u2, Nats.claim(other)), Nats.seed(u2))))).isEqualTo(0x88);
+            assertThat(server.requests()).isEqualTo(1);
+
+            server.release();
+            assertThat(first.get(10, java.util.concurrent.TimeUnit.SECONDS).getReasonCode().isError()).isFalse();
+        }
+    }
 }

@@ -13,8 +13,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -23,6 +21,10 @@ import java.util.concurrent.Executor;
  * size on the blocking executor and re-reads it when either changed, so an edited or replaced
  * file (a new revocation, say) applies to the next connection. The authenticator also looks up the
  * accounts of live connections periodically, which is how a revocation reaches connected clients.
+ *
+ * <p>Only JWTs of files that exist are cached, at most {@code cacheSize} of them (least recently
+ * used first out): clients name the accounts, and a folder may hold more accounts than are worth
+ * keeping in memory; an evicted one is simply read again.
  */
 public final class DirectoryResolver implements AccountResolver {
     private record Cached(FileTime modified, long size, String jwt) {
@@ -30,11 +32,18 @@ public final class DirectoryResolver implements AccountResolver {
 
     private final Path directory;
     private final Executor executor;
-    private final ConcurrentMap<String, Cached> cache = new ConcurrentHashMap<>();
+    private final LruCache<String, Cached> cache;
 
-    public DirectoryResolver(Path directory, Executor executor) {
+    /** @param cacheSize account JWTs kept in memory, at least 1 */
+    public DirectoryResolver(Path directory, int cacheSize, Executor executor) {
         this.directory = directory;
+        this.cache = new LruCache<>(cacheSize);
         this.executor = executor;
+    }
+
+    /** With the default cache size ({@link UrlResolverSettings#DEFAULT_CACHE_SIZE}). */
+    public DirectoryResolver(Path directory, Executor executor) {
+        this(directory, UrlResolverSettings.DEFAULT_CACHE_SIZE, executor);
     }
 
     @Override
@@ -62,6 +71,11 @@ public final class DirectoryResolver implements AccountResolver {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    /** Account JWTs in memory now; never more than the cache size. */
+    public int cachedAccounts() {
+        return cache.size();
     }
 
     @Override
