@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>MQTT 5, method {@code NKEY}: CONNECT authentication data is a user public key (static user)
  *       or a user JWT (operator mode); the broker sends AUTH 0x18 with a fresh random nonce; the
- *       client answers AUTH 0x18 with the raw 64-byte Ed25519 signature of the nonce bytes.</li>
+ *       client answers AUTH 0x18 with the Ed25519 signature of the nonce bytes: raw 64 bytes, or as
+ *       base64url text as NATS clients write signatures (see {@link ChallengeAnswer}).</li>
  *   <li>Any version, no method: a {@code bearer_token} user JWT in the CONNECT password.</li>
  * </ul>
  * Every connect verifies the whole chain (see {@link TrustChain}), then the source address, time
@@ -185,11 +186,12 @@ public final class NKeyAuthenticator implements Authenticator {
         if (now.isAfter(p.issuedAt.plus(options.challengeTimeout()))) {
             return fail(FailureReason.NOT_AUTHORIZED, "challenge answered after " + options.challengeTimeout());
         }
-        if (clientData.length != 64) {
-            return fail(FailureReason.BAD_CREDENTIALS, "the answer must be a 64-byte Ed25519 signature, got "
-                    + clientData.length + " bytes");
+        Optional<byte[]> signature = ChallengeAnswer.signature(clientData);
+        if (signature.isEmpty()) {
+            return fail(FailureReason.BAD_CREDENTIALS, "the answer must be a 64-byte Ed25519 signature, raw or as "
+                    + "base64url text (86 characters), got " + clientData.length + " bytes");
         }
-        if (!p.userKey.verify(p.nonce, clientData)) {
+        if (!p.userKey.verify(p.nonce, signature.get())) {
             return fail(FailureReason.BAD_CREDENTIALS, "nonce signature does not verify with " + p.userKey);
         }
         if (p.verified.isPresent()) {

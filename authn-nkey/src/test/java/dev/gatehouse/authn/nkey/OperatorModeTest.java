@@ -230,6 +230,18 @@ class OperatorModeTest {
     }
 
     @Test
+    void aUserJwtClientMayAnswerWithBase64UrlTextAsNatsClientsDo() {
+        start(accountJwt());
+        NKey user = Nats.user();
+        NKey thief = Nats.user();
+        String jwt = Nats.userJwt(account, account, user, Nats.claim(account));
+        java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+        broker.connect(new ScriptedAuth(jwt.getBytes(US_ASCII), n -> b64.encode(Nats.sign(user, n)))).disconnect();
+        assertThat(broker.refusal(new ScriptedAuth(jwt.getBytes(US_ASCII), n -> b64.encode(Nats.sign(thief, n)))))
+                .isEqualTo(0x86);
+    }
+
+    @Test
     void tamperedUserJwtIsRefused() {
         start(accountJwt());
         NKey user = Nats.user();

@@ -115,6 +115,52 @@ class StaticUserChallengeTest {
         assertThat(broker.refusal(new ScriptedAuth(pubBytes(sensor), n -> new byte[10]))).isEqualTo(0x86);
     }
 
+    /** The signature as NATS clients write it: base64url, no padding. */
+    private static byte[] base64Url(byte[] signature) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encode(signature);
+    }
+
+    @Test
+    void signatureAsBase64UrlTextIsAcceptedToo() {
+        broker = new TestBroker(settings(), clock);
+        ScriptedAuth text = new ScriptedAuth(pubBytes(sensor), n -> {
+            byte[] answer = base64Url(Nats.sign(sensor, n));
+            assertThat(answer).hasSize(86);
+            return answer;
+        });
+        Mqtt5BlockingClient c = broker.connect(text);
+        try {
+            c.publishWith().topic("telemetry/sensor-1/temp").qos(MqttQos.AT_LEAST_ONCE).send();
+        } finally {
+            c.disconnect();
+        }
+        // padded (88 characters) as well
+        broker.connect(new ScriptedAuth(pubBytes(sensor),
+                n -> java.util.Base64.getUrlEncoder().encode(Nats.sign(sensor, n)))).disconnect();
+        // and the raw form is still the default of the client helper
+        broker.connect(NKeyAuthMechanism.of(NKeyIdentity.ofSeed(Nats.seed(sensor)))).disconnect();
+    }
+
+    @Test
+    void wrongBase64UrlSignatureIsRefused() {
+        broker = new TestBroker(settings(), clock);
+        // a well-formed signature by another key
+        assertThat(broker.refusal(new ScriptedAuth(pubBytes(sensor), n -> base64Url(Nats.sign(stranger, n)))))
+                .isEqualTo(0x86);
+        // the right key, one character changed
+        assertThat(broker.refusal(new ScriptedAuth(pubBytes(sensor), n -> {
+            byte[] t = base64Url(Nats.sign(sensor, n));
+            t[10] = (byte) (t[10] == 'A' ? 'B' : 'A');
+            return t;
+        }))).isEqualTo(0x86);
+        // 86 characters that are not base64
+        assertThat(broker.refusal(new ScriptedAuth(pubBytes(sensor), n -> "!".repeat(86).getBytes(US_ASCII))))
+                .isEqualTo(0x86);
+        // the text of a signature of other bytes
+        assertThat(broker.refusal(new ScriptedAuth(pubBytes(sensor),
+                n -> base64Url(Nats.sign(sensor, "x".getBytes(UTF_8)))))).isEqualTo(0x86);
+    }
+
     @Test
     void unknownKeyIsChallengedThenRefused() {
         broker = new TestBroker(settings(), clock);
