@@ -31,7 +31,9 @@ public final class Main {
     private static final Set<String> TOP_LEVEL = Set.of("-h", "--help", "-V", "--version");
 
     public static void main(String[] args) {
+        Shutdown.install(); // from the start: a signal at any point still flushes the asynchronous log
         int code = run(args, System.out, System.err);
+        Logging.flush(); // the log queue is asynchronous: drain it before the JVM exits
         if (code != 0) {
             System.exit(code);
         }
@@ -80,7 +82,7 @@ public final class Main {
 
     /**
      * The embedded default: one listener on {@code address}, anonymous clients admitted with full access
-     * from loopback addresses only (whatever address is bound), and a log line that says so.
+     * from loopback addresses only (whatever address is bound); {@link #announceDefault} logs that.
      */
     static Broker startDefault(BindAddress address) {
         Broker broker = Broker.builder()
@@ -89,9 +91,13 @@ public final class Main {
                         .withAnonymousPermissions(Permissions.allowAll()))
                 .build();
         broker.start().join();
+        return broker;
+    }
+
+    /** The warning that the default broker admits anonymous loopback clients, with its address. */
+    static void announceDefault(Broker broker) {
         log.warn("no configuration: anonymous clients are admitted from loopback addresses only, with full access; "
                 + "listening on {}", broker.boundAddresses().get("default"));
-        return broker;
     }
 
     /** The jar's version, from its manifest when packaged. */

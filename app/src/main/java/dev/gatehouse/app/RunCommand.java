@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -53,7 +53,6 @@ final class RunCommand implements Callable<Integer> {
             err.println("gatehouse: --bind: " + e.getMessage());
             return 2;
         }
-        Runnable stop;
         if (config == null) {
             Broker broker;
             try {
@@ -62,7 +61,9 @@ final class RunCommand implements Callable<Integer> {
                 err.println("gatehouse: " + (e.getCause() == null ? e : e.getCause()).getMessage());
                 return 1;
             }
-            stop = () -> broker.stop().join();
+            // registered before the first line is logged: whoever sees that line may stop the process
+            Shutdown.onShutdown(() -> broker.stop().join());
+            Main.announceDefault(broker);
             // Without this the JVM's default SIGHUP handling would stop the broker of someone expecting a reload.
             SighupTrigger.install(() -> log.info("SIGHUP: nothing to reload (started without --config)"));
         } else {
@@ -84,14 +85,19 @@ final class RunCommand implements Callable<Integer> {
                 err.println("gatehouse: " + (e.getCause() == null ? e : e.getCause()).getMessage());
                 return 1;
             }
-            banner(config, broker);
-            ReloadTriggers reloads = ReloadTriggers.start(new ConfigReloader(broker, config), config, watch);
-            stop = () -> {
-                reloads.close();
+            AtomicReference<ReloadTriggers> reloads = new AtomicReference<>();
+            Shutdown.onShutdown(() -> {
+                ReloadTriggers r = reloads.get();
+                if (r != null) {
+                    r.close();
+                }
                 broker.close();
-            };
+            });
+            banner(config, broker);
+            reloads.set(ReloadTriggers.start(new ConfigReloader(broker, config), config, watch));
         }
-        awaitShutdown(stop);
+        // SIGTERM / Ctrl-C: the shutdown hook stops the broker gracefully and flushes the log; wait for it
+        Shutdown.await();
         return 0;
     }
 
@@ -113,17 +119,4 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The JVM shutdown hook (SIGTERM, SIGINT) stops the broker gracefully; this thread waits for it. */
-    private static void awaitShutdown(Runnable stop) {
-        CountDownLatch done = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.run();
-            done.countDown();
-        }, "gatehouse-shutdown"));
-        try {
-            done.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
