@@ -68,7 +68,10 @@ final class Schema {
             "max-topic-length", LEAF,
             "max-topic-levels", LEAF,
             "min-keep-alive", LEAF,
-            "max-keep-alive", LEAF);
+            "max-keep-alive", LEAF,
+            "max-outbound-buffer", LEAF,
+            "slow-consumer-timeout", LEAF,
+            "outbound-topic-aliases", LEAF);
 
     static final Obj GATEHOUSE = obj(
             "io-threads", LEAF,

@@ -11,7 +11,6 @@ import dev.gatehouse.authn.spi.acl.PlaceholderValues;
 import dev.gatehouse.broker.AnonymousAccess;
 import dev.gatehouse.broker.BrokerEvent;
 import dev.gatehouse.broker.auth.ChainResult;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -344,14 +343,12 @@ final class ConnectionAuth {
     /** CONNACK with a refusal code, then close. */
     void refuseRaw(int code, String reasonString) {
         ConnectionContext.cancel(timer);
-        ConnectionContext.State was = c.state;
-        c.state = ConnectionContext.State.CLOSED;
-        if (was == ConnectionContext.State.AUTHENTICATING && !c.clientId.isEmpty()) {
+        if (c.state == ConnectionContext.State.AUTHENTICATING && !c.clientId.isEmpty()) {
             c.core.registry().release(c.clientId, self);
         }
         MqttProperties props = c.version.isV5() && reasonString != null ? Props.reasonString(reasonString)
                 : MqttProperties.NO_PROPERTIES;
-        c.ctx.writeAndFlush(Packets.connAck(code, false, props)).addListener(ChannelFutureListener.CLOSE);
+        c.sendLastAndClose(Packets.connAck(code, false, props));
     }
 
     // ---- the authenticator's view ----

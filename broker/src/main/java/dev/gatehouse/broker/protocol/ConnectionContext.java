@@ -150,6 +150,12 @@ final class ConnectionContext {
                 .addListener(linger ? (ChannelFutureListener) f -> linger() : ChannelFutureListener.CLOSE);
     }
 
+    /** A last packet (a refusing CONNACK), then close the way {@link #disconnect} does. */
+    void sendLastAndClose(Object packet) {
+        state = State.CLOSING;
+        ctx.writeAndFlush(packet).addListener((ChannelFutureListener) f -> linger());
+    }
+
     /** Half-close after our last packet, drain the client's, and close when it does or the linger ends. */
     private void linger() {
         if (!channel.isActive()) {
