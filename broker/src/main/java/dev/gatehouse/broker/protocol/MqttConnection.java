@@ -9,12 +9,11 @@ import dev.gatehouse.broker.BrokerEvent;
 import dev.gatehouse.broker.core.ClientConnection;
 import dev.gatehouse.broker.core.ConnectionGate;
 import dev.gatehouse.broker.message.Message;
+import dev.gatehouse.broker.protocol.codec.DecodeFailures;
 import dev.gatehouse.broker.session.Session;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
@@ -228,8 +227,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             } else if (v != null && v.isV5()) {
                 c.version = v;
                 log.info("refused {}: {} CONNECT: {}", c.remote(), tooLarge ? "oversized" : "malformed", cause.getMessage());
-                auth.refuseRaw(tooLarge ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET,
-                        tooLarge ? "packet too large" : "malformed CONNECT");
+                auth.refuseRaw(DecodeFailures.reasonCode(cause), DecodeFailures.text(cause));
             } else {
                 log.info("closing {}: {} packet before CONNECT: {}", c.remote(), tooLarge ? "oversized" : "malformed",
                         cause.getMessage());
@@ -239,14 +237,11 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         log.info("closing {} ({}): {} packet: {}", c.clientId, c.remote(), tooLarge ? "oversized" : "malformed",
                 cause.getMessage());
-        c.disconnect(tooLarge ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET,
-                tooLarge ? "packet too large" : "malformed packet");
+        c.disconnect(DecodeFailures.reasonCode(cause), DecodeFailures.text(cause));
     }
 
     private static boolean isTooLarge(Throwable cause) {
-        return cause instanceof TooLongFrameException
-                || (cause instanceof DecoderException && cause.getMessage() != null
-                && (cause.getMessage().contains("too large") || cause.getMessage().contains("exceeds limit")));
+        return DecodeFailures.reasonCode(cause) == ReasonCodes.PACKET_TOO_LARGE;
     }
 
     private void onDuringAuthentication(MqttMessage m, MqttMessageType type) {

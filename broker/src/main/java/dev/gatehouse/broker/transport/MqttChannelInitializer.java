@@ -3,6 +3,7 @@ package dev.gatehouse.broker.transport;
 import dev.gatehouse.broker.ListenerConfig;
 import dev.gatehouse.broker.core.BrokerCore;
 import dev.gatehouse.broker.protocol.ListenerProtocol;
+import dev.gatehouse.broker.protocol.codec.MqttPacketDecoder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -10,13 +11,12 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
 
 /**
  * The pipeline of one connection: TLS when the listener is secure, the HTTP upgrade and frame
- * unwrapping when it is a WebSocket listener, then the size-limited MQTT decoder, the encoder and
+ * unwrapping when it is a WebSocket listener, then the strict, size-limited MQTT decoder, the encoder and
  * the connection handler of the MQTT protocol engine.
  */
 final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
@@ -54,7 +54,7 @@ final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
                     .addLast("not-websocket", new NotWebSocket())
                     .addLast("websocket-frames", new WebSocketFrames());
         }
-        p.addLast("decoder", new MqttDecoder(core.limits().maxPacketSize(), core.limits().maxClientIdLength()))
+        p.addLast("decoder", new MqttPacketDecoder(core.limits().maxPacketSize(), core.limits().maxClientIdLength()))
                 .addLast("encoder", MqttEncoder.INSTANCE)
                 .addLast("mqtt", protocol.newConnection());
     }
