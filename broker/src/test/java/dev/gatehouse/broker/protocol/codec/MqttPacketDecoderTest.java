@@ -347,6 +347,37 @@ class MqttPacketDecoderTest {
         }
     }
 
+    @Test
+    void mutatedStreamsNeverThrowAndFailAtMostOnce() {
+        long seed = 20_261_201L;
+        java.util.Random rnd = new java.util.Random(seed);
+        List<byte[]> v5 = PacketSamples.encoded(MqttVersion.MQTT_5);
+        List<byte[]> v3 = PacketSamples.encoded(MqttVersion.MQTT_3_1_1);
+        for (int run = 0; run < 2_000; run++) {
+            MqttVersion version = run % 2 == 0 ? MqttVersion.MQTT_5 : MqttVersion.MQTT_3_1_1;
+            List<byte[]> corpus = version == MqttVersion.MQTT_5 ? v5 : v3;
+            EmbeddedChannel ch = channel(version);
+            int failures = 0;
+            for (int p = 0; p < 5; p++) {
+                byte[] packet = corpus.get(rnd.nextInt(corpus.size()));
+                byte[] bytes = rnd.nextBoolean() ? packet : PacketMutations.mutate(packet, rnd);
+                ch.writeInbound(Unpooled.wrappedBuffer(bytes));
+                MqttMessage m;
+                while ((m = ch.readInbound()) != null) {
+                    if (m.decoderResult().isFailure()) {
+                        failures++;
+                        assertThat(m.decoderResult().cause()).as("seed %d run %d", seed, run)
+                                .isInstanceOf(DecoderException.class);
+                    }
+                    ReferenceCountUtil.release(m);
+                }
+            }
+            assertThat(failures).as("seed %d run %d", seed, run).isLessThanOrEqualTo(1);
+            ch.checkException();
+            ch.finishAndReleaseAll();
+        }
+    }
+
     // ---- helpers ----
 
     static MqttMessageType sampleType(byte[] packet) {
