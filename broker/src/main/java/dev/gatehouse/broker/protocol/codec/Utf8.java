@@ -3,6 +3,7 @@ package dev.gatehouse.broker.protocol.codec;
 import static dev.gatehouse.broker.protocol.codec.MalformedPacketException.malformed;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -13,10 +14,17 @@ import java.nio.charset.StandardCharsets;
  * here first; only then are they turned into a String.
  */
 final class Utf8 {
+    /** Stops at the first byte that is not printable-range ASCII: NUL or the start of a multi-byte sequence. */
+    private static final ByteProcessor PLAIN_ASCII = b -> b > 0;
+
     private Utf8() {
     }
 
     static String decode(ByteBuf buf, int from, int len, String field) {
+        // Topic names and client ids are nearly always ASCII: one bounds check and a tight loop settle it.
+        if (len == 0 || buf.forEachByte(from, len, PLAIN_ASCII) < 0) {
+            return buf.toString(from, len, StandardCharsets.US_ASCII);
+        }
         int end = from + len;
         boolean ascii = true;
         int i = from;
