@@ -6,11 +6,12 @@ import io.netty.util.AttributeKey;
 import java.util.Optional;
 
 /**
- * The protocol version Netty's MQTT decoder recorded on the channel while reading CONNECT. It is
- * known even when the rest of the CONNECT was malformed, so the refusal can use the client's format.
+ * The protocol version the MQTT decoder ({@code MqttPacketDecoder}) recorded on the channel while reading
+ * CONNECT, under the attribute Netty's codec uses. It is known even when the rest of the CONNECT was
+ * malformed, so the refusal can use the client's format.
  */
 final class CodecVersion {
-    // Netty's codec keeps the version under this attribute name; valueOf returns the same key instance.
+    // Netty's codec (our encoder) keeps the version under this attribute name; valueOf returns the same key instance.
     private static final AttributeKey<io.netty.handler.codec.mqtt.MqttVersion> KEY =
             AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 

@@ -19,7 +19,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Validates a CONNECT beyond what Netty's decoder checks and applies the broker's limits to it.
+ * Validates a CONNECT beyond what the decoder checks (the packet's shape, flags and properties) and
+ * applies the broker's limits to it.
  * Pure: no I/O, so every rule is visible in one place.
  */
 final class ConnectParser {
