@@ -1,7 +1,9 @@
 package dev.gatehouse.broker.protocol;
 
 import dev.gatehouse.broker.core.FlowCounters;
+import dev.gatehouse.broker.protocol.codec.MqttPacketDecoder;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 
 /**
  * Whether the broker reads from one connection. Several reasons may each hold reading off at the same
@@ -77,6 +79,13 @@ final class ReadGate {
         boolean read = draining || reasons == 0;
         if (channel.config().isAutoRead() != read) {
             channel.config().setAutoRead(read);
+            if (read) {
+                // The decoder stopped at a packet boundary when reading paused; let it go on with what it holds.
+                ChannelHandlerContext decoder = channel.pipeline().context(MqttPacketDecoder.class);
+                if (decoder != null) {
+                    ((MqttPacketDecoder) decoder.handler()).resume(decoder);
+                }
+            }
         }
     }
 }

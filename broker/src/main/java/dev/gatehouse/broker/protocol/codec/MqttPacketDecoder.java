@@ -65,6 +65,11 @@ public final class MqttPacketDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
+        if (!ctx.channel().config().isAutoRead()) {
+            // The connection stopped reading (backpressure): stop at this packet boundary too, or one read
+            // of small packets would still produce thousands of replies. What is buffered waits for resume().
+            return;
+        }
         int start = in.readerIndex();
         int available = in.readableBytes();
         try {
@@ -112,6 +117,37 @@ public final class MqttPacketDecoder extends ByteToMessageDecoder {
             // A Netty constructor refusing a value the checks above let through: still the peer's bytes.
             fail(in, out, malformed("undecodable packet: " + e));
         }
+    }
+
+    /**
+     * While reading is paused, do not ask for more bytes the way {@code ByteToMessageDecoder} does when a
+     * read produced nothing: the bytes already buffered are all a paused connection may hold.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (!ctx.channel().config().isAutoRead()) {
+            discardSomeReadBytes();
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
+    }
+
+    /**
+     * Reading resumed: decode what was buffered while paused, in a task of its own (the caller may be
+     * inside this decoder's read), without waiting for the client to send more.
+     */
+    public void resume(ChannelHandlerContext ctx) {
+        ctx.executor().execute(() -> {
+            if (!ctx.isRemoved() && ctx.channel().config().isAutoRead() && internalBuffer().isReadable()) {
+                try {
+                    channelRead(ctx, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+                    channelReadComplete(ctx);
+                } catch (Exception e) {
+                    ctx.fireExceptionCaught(e);
+                }
+            }
+        });
     }
 
     private void fail(ByteBuf in, List<Object> out, DecoderException cause) {
