@@ -33,7 +33,7 @@ class BoundedResolverTest {
     private static final Duration NEGATIVE_TTL = Duration.ofSeconds(15);
     private static final Duration CACHE_TTL = Duration.ofMinutes(2);
 
-    private final ManualClock clock = new ManualClock();
+    private final MutableClock clock = new MutableClock();
     private final ExecutorService blocking = Executors.newCachedThreadPool();
     private final ExecutorService clients = Executors.newFixedThreadPool(16);
     private final NKey operator = Nats.operator();
