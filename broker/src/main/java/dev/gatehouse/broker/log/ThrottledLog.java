@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
@@ -12,8 +13,9 @@ import org.slf4j.Logger;
  * at most {@code burst} times per key and interval as it happens, later ones as one summary line with
  * their count. A flood costs a counter, not a log line per message.
  *
- * <p>Keys are bounded: beyond {@code maxKeys} distinct keys in one interval, events share one
- * overflow key, so a client cycling through ids cannot grow the map. {@link #flush()} writes the
+ * <p>Keys are bounded: at most {@code maxKeys} are tracked, the overflow key included. Once
+ * {@code maxKeys - 1} distinct keys are tracked, events of further keys share the overflow key, so a
+ * client cycling through ids cannot grow the map. {@link #flush()} writes the
  * summaries that are due and forgets quiet keys; the broker calls it periodically so a burst that
  * stopped is still summarized.
  */
@@ -27,6 +29,8 @@ public final class ThrottledLog {
     private final int maxKeys;
     private final int burst;
     private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
+    /** Places taken by keys other than the overflow key; reserved before the insert, so the bound is strict. */
+    private final AtomicInteger ownKeys = new AtomicInteger();
 
     /** One line per key and interval, then a summary. */
     public ThrottledLog(Logger log, Clock clock, long intervalMillis, int maxKeys) {
@@ -54,11 +58,17 @@ public final class ThrottledLog {
         long now = clock.millis();
         Window w = windows.get(key);
         if (w == null) {
-            if (windows.size() >= maxKeys) {
+            // One place is kept for the overflow key, so the map never holds more than maxKeys.
+            boolean own = !OVERFLOW_KEY.equals(key) && ownKeys.incrementAndGet() < maxKeys;
+            if (!own && !OVERFLOW_KEY.equals(key)) {
+                ownKeys.decrementAndGet();
                 key = OVERFLOW_KEY;
             }
             Window fresh = new Window(summary, now);
             w = windows.putIfAbsent(key, fresh);
+            if (w != null && own) {
+                ownKeys.decrementAndGet(); // another thread added this key meanwhile
+            }
             if (w == null) {
                 if (log.isInfoEnabled()) {
                     log.info(first, args);
@@ -90,6 +100,9 @@ public final class ThrottledLog {
             if (w.count.get() == 0) {
                 // Quiet for a whole interval: forget it, so its next event is logged as a first again.
                 it.remove();
+                if (!OVERFLOW_KEY.equals(e.getKey())) {
+                    ownKeys.decrementAndGet();
+                }
             } else {
                 emit(e.getKey(), w, now);
             }
@@ -121,7 +134,7 @@ public final class ThrottledLog {
     private static final class Window {
         final String summary;
         final AtomicLong count = new AtomicLong();
-        final java.util.concurrent.atomic.AtomicInteger logged = new java.util.concurrent.atomic.AtomicInteger(1);
+        final AtomicInteger logged = new AtomicInteger(1);
         volatile long startedAt;
 
         Window(String summary, long startedAt) {
