@@ -9,6 +9,8 @@ import dev.gatehouse.broker.core.EventBus;
 import dev.gatehouse.broker.message.Message;
 import dev.gatehouse.broker.session.InMemorySessionStore;
 import dev.gatehouse.broker.session.SessionStore;
+import dev.gatehouse.broker.store.MemoryStateStore;
+import dev.gatehouse.broker.store.StateStore;
 import dev.gatehouse.authn.spi.acl.TopicFilters;
 import dev.gatehouse.broker.transport.NettyTransport;
 import java.net.InetSocketAddress;
@@ -261,6 +263,7 @@ public final class Broker {
         private Limits limits = Limits.defaults();
         private Clock clock = Clock.systemUTC();
         private SessionStore sessionStore = new InMemorySessionStore();
+        private StateStore stateStore;
         private int ioThreads = defaultIoThreads(Runtime.getRuntime().availableProcessors());
 
         private Builder() {
@@ -304,6 +307,16 @@ public final class Broker {
 
         public Builder sessionStore(SessionStore s) {
             this.sessionStore = Objects.requireNonNull(s);
+            return this;
+        }
+
+        /**
+         * Where sessions, queued and in-flight QoS 1/2 messages, delayed wills and retained messages are kept
+         * across restarts. Default: a fresh {@link MemoryStateStore} (nothing survives the process). The broker
+         * loads it at {@link Broker#start()} and closes it at {@link Broker#stop()}.
+         */
+        public Builder stateStore(StateStore s) {
+            this.stateStore = Objects.requireNonNull(s);
             return this;
         }
 
