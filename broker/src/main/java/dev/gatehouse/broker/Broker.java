@@ -62,8 +62,8 @@ public final class Broker {
         this.clock = b.clock;
         b.eventListeners.forEach(events::add);
         this.transport = new NettyTransport(b.ioThreads);
-        this.core = new BrokerCore(b.limits, b.clock, chain, b.defaultPermissions, b.sessionStore, events,
-                transport.workers());
+        this.core = new BrokerCore(b.limits, b.clock, chain, b.defaultPermissions, b.sessionStore,
+                b.stateStore != null ? b.stateStore : new MemoryStateStore(), events, transport.workers());
     }
 
     /** A builder with no listeners, no authenticators, default {@link Limits} and deny-all default permissions. */
@@ -78,6 +78,14 @@ public final class Broker {
         }
         for (Authenticator a : chain.authenticators()) {
             a.attach(core.registry().liveConnectionsFor(a));
+        }
+        try {
+            core.restoreState();
+        } catch (RuntimeException e) {
+            phase.set(Phase.STOPPED);
+            closeStore();
+            transport.shutdown();
+            return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<Broker> result = new CompletableFuture<>();
         transport.bind(listeners, core).whenComplete((addrs, e) -> {
@@ -108,6 +116,7 @@ public final class Broker {
         if (was == Phase.NEW) {
             phase.set(Phase.STOPPED);
             closeAuthenticators();
+            closeStore();
             return stopped = transport.shutdown();
         }
         core.stopSweep();
@@ -124,6 +133,7 @@ public final class Broker {
                 .thenCompose(v -> transport.shutdown())
                 .whenComplete((v, e) -> {
                     closeAuthenticators();
+                    closeStore();
                     phase.set(Phase.STOPPED);
                     log.info("broker stopped");
                 });
@@ -191,7 +201,7 @@ public final class Broker {
 
     /**
      * Publish from inside the JVM, bypassing permissions (the embedding application is trusted).
-     * Completes with how many sessions the message was queued for.
+     * Completes with how many sessions the message was queued for, once it is stored where it must be.
      */
     public CompletableFuture<Integer> publish(String topic, byte[] payload, int qos, boolean retain) {
         return publish(Message.of(topic, payload, qos, retain));
@@ -205,7 +215,16 @@ public final class Broker {
         if (phase.get() != Phase.RUNNING) {
             return CompletableFuture.failedFuture(new IllegalStateException("broker is not running"));
         }
-        return CompletableFuture.completedFuture(core.router().route(message));
+        return core.publish(message);
+    }
+
+    /** After the event loops stopped, so nothing writes any more: pending batches are flushed. */
+    private void closeStore() {
+        try {
+            core.stateStore().close();
+        } catch (RuntimeException e) {
+            log.warn("closing the state store failed: {}", e.getMessage());
+        }
     }
 
     /** Add an event listener at run time. */

@@ -7,6 +7,9 @@ import dev.gatehouse.broker.auth.AuthenticatorChain;
 import dev.gatehouse.broker.log.ThrottledLog;
 import dev.gatehouse.broker.session.QueuePolicy;
 import dev.gatehouse.broker.session.SessionStore;
+import dev.gatehouse.broker.store.Changes;
+import dev.gatehouse.broker.store.StateStore;
+import dev.gatehouse.broker.store.StoredState;
 import dev.gatehouse.broker.topic.RetainedMessages;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,12 +37,14 @@ public final class BrokerCore {
     private final DropCounters drops;
     private final FlowCounters flow = new FlowCounters();
     private final ThrottledLog denials;
+    private final StateStore stateStore;
     private final Router router;
     private final SessionLifecycle sessions;
     private volatile ScheduledFuture<?> sweep;
 
     public BrokerCore(Limits limits, Clock clock, AuthenticatorChain chain, Permissions defaultPermissions,
-                      SessionStore store, EventBus events, ScheduledExecutorService scheduler) {
+                      SessionStore sessionStore, StateStore stateStore, EventBus events,
+                      ScheduledExecutorService scheduler) {
         this.limits = limits;
         this.clock = clock;
         this.chain = chain;
@@ -51,10 +56,11 @@ public final class BrokerCore {
         // Under the connection handler's logger, where an operator looks for what a client did.
         this.denials = new ThrottledLog(org.slf4j.LoggerFactory.getLogger("dev.gatehouse.broker.protocol.MqttConnection"),
                 clock, DropCounters.SUMMARY_INTERVAL_MILLIS, 10_000, DENIALS_LOGGED_PER_MINUTE);
-        this.router = new Router(store, new RetainedMessages(limits.maxRetainedMessages(), clock), drops);
+        this.stateStore = stateStore;
+        this.router = new Router(sessionStore, new RetainedMessages(limits.maxRetainedMessages(), clock), drops);
         QueuePolicy policy = new QueuePolicy(limits.maxQueuedMessages(), limits.slowConsumerTimeout().toNanos(),
                 System::nanoTime, drops);
-        this.sessions = new SessionLifecycle(limits, store, router, policy, scheduler);
+        this.sessions = new SessionLifecycle(limits, clock, sessionStore, stateStore, router, policy, scheduler);
     }
 
     public Limits limits() {
@@ -97,6 +103,36 @@ public final class BrokerCore {
 
     public Router router() {
         return router;
+    }
+
+    public StateStore stateStore() {
+        return stateStore;
+    }
+
+    /**
+     * Rebuild sessions, their queues and the retained messages from the state store; before any listener
+     * accepts. What the rebuild itself changes (sessions that expired meanwhile, wills now due) is stored
+     * before it returns.
+     */
+    public void restoreState() {
+        StoredState state = stateStore.load();
+        Changes changes = new Changes();
+        router.restoreRetained(state.retained(), changes);
+        sessions.restore(state, changes);
+        if (!changes.isEmpty()) {
+            stateStore.commit(changes).join();
+        }
+    }
+
+    /**
+     * Route a message that no client connection published (a will, the embedding API); completes with how
+     * many sessions it was queued for once what it wrote is stored.
+     */
+    public java.util.concurrent.CompletableFuture<Integer> publish(dev.gatehouse.broker.message.Message m) {
+        Changes changes = new Changes();
+        int reached = router.route(m, changes);
+        return changes.isEmpty() ? java.util.concurrent.CompletableFuture.completedFuture(reached)
+                : stateStore.commit(changes).thenApply(v -> reached);
     }
 
     public RetainedMessages retained() {

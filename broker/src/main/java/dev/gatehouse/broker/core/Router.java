@@ -6,6 +6,7 @@ import dev.gatehouse.broker.session.FlowControlled;
 import dev.gatehouse.broker.session.OfferResult;
 import dev.gatehouse.broker.session.Session;
 import dev.gatehouse.broker.session.SessionStore;
+import dev.gatehouse.broker.store.Changes;
 import dev.gatehouse.broker.topic.RetainedMessages;
 import dev.gatehouse.broker.topic.SharedFilter;
 import dev.gatehouse.broker.topic.SharedSubscriptions;
@@ -81,20 +82,22 @@ public final class Router {
         s.addRetainedBacklog(retained.cursor(sub.filter()), sub);
     }
 
-    /** {@link #route(Message, FlowControlled)} with no publisher to hold back. */
-    public int route(Message m) {
-        return route(m, null);
+    /** Route a message whose writes go into {@code changes}, with no publisher to hold back (wills, the embedding API). */
+    public int route(Message m, Changes changes) {
+        return route(m, null, changes);
     }
 
     /**
      * Route a message to every matching subscription (one delivery per client, at the highest QoS
      * of its matching subscriptions, carrying all their identifiers) and store it if retained.
      * When a connected subscriber is falling behind, {@code publisher} (if any) is asked to pause
-     * reading until that subscriber catches up. Returns how many sessions it was queued for.
+     * reading until that subscriber catches up. What must be stored (queue entries of persistent sessions,
+     * the retained message) goes into {@code changes}, the caller's batch. Returns how many sessions it was
+     * queued for.
      */
-    public int route(Message m, FlowControlled publisher) {
-        if (m.retain() && !retained.put(m)) {
-            drops.dropped(DropReason.RETAINED_STORE_FULL, "not retaining " + m.topic());
+    public int route(Message m, FlowControlled publisher, Changes changes) {
+        if (m.retain()) {
+            retain(m, changes);
         }
         RouteTargets targets = new RouteTargets();
         tree.match(m.topic(), match -> {
@@ -118,7 +121,7 @@ public final class Router {
             if (s == null) {
                 continue;
             }
-            OfferResult r = s.offer(t.delivery(m), publisher);
+            OfferResult r = s.offer(t.delivery(m), publisher, changes);
             if (r.queued()) {
                 reached++;
             }
@@ -128,6 +131,31 @@ public final class Router {
             publisher.pauseReading();
         }
         return reached;
+    }
+
+    private void retain(Message m, Changes changes) {
+        if (!retained.put(m)) {
+            drops.dropped(DropReason.RETAINED_STORE_FULL, "not retaining " + m.topic());
+        } else if (m.payload().length == 0 || m.expired(retained.now())) {
+            changes.removeRetained(m.topic());
+        } else {
+            changes.putRetained(m);
+        }
+    }
+
+    /**
+     * Retained messages from the store at start: the unexpired ones up to the store's bound (the rest are
+     * counted and removed from the store through {@code changes}).
+     */
+    public void restoreRetained(java.util.List<Message> stored, Changes changes) {
+        for (Message m : stored) {
+            if (m.expired(retained.now())) {
+                changes.removeRetained(m.topic());
+            } else if (!retained.put(m)) {
+                drops.dropped(DropReason.RETAINED_STORE_FULL, "not restoring " + m.topic());
+                changes.removeRetained(m.topic());
+            }
+        }
     }
 
     /** One member of a shared group for {@code m}: preferably a connected one, else any with a session. */

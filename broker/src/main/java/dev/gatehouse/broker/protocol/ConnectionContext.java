@@ -35,6 +35,7 @@ final class ConnectionContext {
     final Limits limits;
     final ListenerConfig listener;
     final PermissionGuard guard;
+    final StoreBatch store;
     final CompletableFuture<Void> closed = new CompletableFuture<>();
     ChannelHandlerContext ctx;
     Channel channel;
@@ -64,6 +65,7 @@ final class ConnectionContext {
         this.limits = core.limits();
         this.listener = listener;
         this.guard = new PermissionGuard(core.denials());
+        this.store = new StoreBatch(this, core.stateStore());
     }
 
     void bind(ChannelHandlerContext ctx) {
@@ -82,9 +84,13 @@ final class ConnectionContext {
         reading = true;
     }
 
-    /** Acknowledgements written during a read go out in one flush when the read batch ends. */
+    /**
+     * The read batch ended: what it must store is committed in one go, and the acknowledgements written
+     * during it go out in one flush (those waiting for the store, once it has answered).
+     */
     void readComplete() {
         reading = false;
+        store.commit();
         if (flushPending) {
             flushPending = false;
             ctx.flush();
@@ -108,6 +114,22 @@ final class ConnectionContext {
         } else {
             ctx.flush();
         }
+    }
+
+    /** Work outside a read batch (a drain woken by a publisher, a timer) commits what it changed at its end. */
+    void commitSoon() {
+        if (!reading) {
+            store.commit();
+            if (flushPending) {
+                flushPending = false;
+                ctx.flush();
+            }
+        }
+    }
+
+    /** Something was written that the next flush point must send. */
+    void flushPending() {
+        flushPending = true;
     }
 
     String reason(String text) {

@@ -68,9 +68,14 @@ final class InboundFlow implements FlowControlled {
             refusePublish(qos, packetId, ReasonCodes.TOPIC_NAME_INVALID, "topic too long or too deep");
             return;
         }
-        if (qos == 2 && !c.session.beginInboundQos2(packetId)) {
+        if (qos > 0 && c.core.stateStore().full()) {
+            storeFull();
+            refusePublish(qos, packetId, ReasonCodes.QUOTA_EXCEEDED, "broker storage full");
+            return;
+        }
+        if (qos == 2 && !c.session.beginInboundQos2(packetId, c.store.changes())) {
             // A duplicate of a QoS 2 message we already routed: acknowledge again, deliver nothing.
-            c.reply(Packets.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
+            c.store.ack(Packets.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
             return;
         }
         if (qos == 2 && c.session.inboundQos2Count() > c.limits.receiveMaximum()) {
@@ -92,12 +97,12 @@ final class InboundFlow implements FlowControlled {
         }
         Message msg = new Message(topic, ByteBufUtil.getBytes(m.content()), qos, retain,
                 c.version.isV5() ? Props.messageProperties(props) : MessageProperties.NONE, expiresAt, c.clientId);
-        int reached = c.core.router().route(msg, this);
+        int reached = c.core.router().route(msg, this, c.store.changes());
         int code = reached == 0 && c.version.isV5() ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
         if (qos == 1) {
-            c.reply(Packets.pubReply(MqttMessageType.PUBACK, packetId, code, null));
+            c.store.ack(Packets.pubReply(MqttMessageType.PUBACK, packetId, code, null));
         } else if (qos == 2) {
-            c.reply(Packets.pubReply(MqttMessageType.PUBREC, packetId, code, null));
+            c.store.ack(Packets.pubReply(MqttMessageType.PUBREC, packetId, code, null));
         }
     }
 
@@ -128,29 +133,36 @@ final class InboundFlow implements FlowControlled {
         if (c.version.isV5()) {
             if (qos == 2) {
                 // A PUBREC with an error code ends the QoS 2 flow: no PUBREL will follow.
-                c.session.endInboundQos2(packetId);
+                c.session.endInboundQos2(packetId, c.store.changes());
             }
             if (qos > 0) {
-                c.reply(Packets.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
+                c.store.ack(Packets.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
                         code, c.reason(why)));
             }
             return;
         }
-        if (c.limits.deniedPublishAction() == DeniedPublishAction.DISCONNECT) {
+        if (c.limits.deniedPublishAction() == DeniedPublishAction.DISCONNECT || code == ReasonCodes.QUOTA_EXCEEDED) {
+            // MQTT 3.1.1 cannot say "not now": closing keeps the message with the client.
             c.close("publish refused: " + why);
             return;
         }
         if (qos == 1) {
-            c.reply(Packets.pubReply(MqttMessageType.PUBACK, packetId, 0, null));
+            c.store.ack(Packets.pubReply(MqttMessageType.PUBACK, packetId, 0, null));
         } else if (qos == 2) {
-            c.reply(Packets.pubReply(MqttMessageType.PUBREC, packetId, 0, null));
+            c.store.ack(Packets.pubReply(MqttMessageType.PUBREC, packetId, 0, null));
         }
     }
 
     void onPubRel(int packetId) {
-        boolean known = c.session.endInboundQos2(packetId);
-        c.reply(Packets.pubReply(MqttMessageType.PUBCOMP, packetId,
+        boolean known = c.session.endInboundQos2(packetId, c.store.changes());
+        c.store.ack(Packets.pubReply(MqttMessageType.PUBCOMP, packetId,
                 known || !c.version.isV5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, null));
+    }
+
+    private void storeFull() {
+        c.core.denials().event("store full", "QoS 1/2 PUBLISHes refused: broker storage full",
+                "refusing QoS 1/2 PUBLISH from {}: the broker's storage is full (max-disk); QoS 0 still flows",
+                c.clientId);
     }
 
     // ---- held back by a congested subscriber ----

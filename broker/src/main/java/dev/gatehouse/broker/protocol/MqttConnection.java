@@ -109,6 +109,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         inbound.closed();
         outbound.closed();
         c.readGate.closed();
+        c.store.commit();
         if (c.session != null) {
             detach();
         } else if (!c.clientId.isEmpty()) {
@@ -137,7 +138,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         if (c.will.delaySeconds() > 0 && c.sessionExpiry > 0) {
             c.core.sessions().scheduleWill(c.session, m, c.will.delaySeconds());
         } else {
-            c.core.router().route(m);
+            c.core.publish(m);
         }
         return true;
     }
@@ -317,6 +318,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
         }
         c.session = session;
         session.expiryIntervalSeconds(c.sessionExpiry);
+        c.core.sessions().attached(session, present[0], c.store.changes());
         auth.handshakeDone();
         c.state = ConnectionContext.State.CONNECTED;
         inbound.start();
@@ -335,6 +337,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             outbound.resend();
         }
         outbound.drain();
+        c.commitSoon();
         replayPipelined();
     }
 
@@ -389,6 +392,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
             c.protocolError(v.getMessage());
             return;
         }
+        storeSubscriptions();
         c.reply(Packets.subAck(m.idAndPropertiesVariableHeader().messageId(), codes, null));
         // Retained messages for the new subscriptions go out behind the SUBACK.
         outbound.drain();
@@ -396,7 +400,15 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     private void onUnsubscribe(MqttUnsubscribeMessage m) {
         short[] codes = subscriptions.unsubscribe(c.session, m.payload().topics());
+        storeSubscriptions();
         c.reply(Packets.unsubAck(m.idAndPropertiesVariableHeader().messageId(), codes, c.version.isV5()));
+    }
+
+    /** A persistent session's subscriptions are stored as they change (with this read batch). */
+    private void storeSubscriptions() {
+        if (c.session.persistent()) {
+            c.store.changes().putSession(c.session.toRecord(0));
+        }
     }
 
     private void onDisconnect(MqttMessage m) {

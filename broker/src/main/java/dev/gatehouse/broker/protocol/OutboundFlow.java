@@ -62,7 +62,7 @@ final class OutboundFlow implements SessionOwner {
         }
         int window = Math.min(c.limits.maxInflight(), c.clientReceiveMaximum);
         long now = c.core.clock().millis();
-        int n = c.session.take(window, now, budget, c.clientMaxPacketSize, batch, resumed);
+        int n = c.session.take(window, now, budget, c.clientMaxPacketSize, batch, resumed, c.store.changes());
         boolean v5 = c.version.isV5();
         for (int i = 0; i < n; i++) {
             Outgoing o = batch.get(i);
@@ -78,6 +78,7 @@ final class OutboundFlow implements SessionOwner {
         if (n > 0) {
             c.flushSoon();
         }
+        c.commitSoon();
     }
 
     /**
@@ -92,23 +93,23 @@ final class OutboundFlow implements SessionOwner {
     }
 
     void onPubAck(int packetId) {
-        c.session.complete(packetId);
+        c.session.complete(packetId, c.store.changes());
         drain();
     }
 
     void onPubRec(int packetId, int code) {
         if (code >= 0x80) {
-            c.session.complete(packetId);
+            c.session.complete(packetId, c.store.changes());
             drain();
             return;
         }
-        boolean known = c.session.received(packetId);
+        boolean known = c.session.received(packetId, c.store.changes());
         c.reply(Packets.pubReply(MqttMessageType.PUBREL, packetId,
                 known || !c.version.isV5() ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND, null));
     }
 
     void onPubComp(int packetId) {
-        c.session.complete(packetId);
+        c.session.complete(packetId, c.store.changes());
         drain();
     }
 

@@ -2,6 +2,14 @@ package dev.gatehouse.broker.session;
 
 import dev.gatehouse.broker.DropReason;
 import dev.gatehouse.broker.message.Message;
+import dev.gatehouse.broker.store.Changes;
+import dev.gatehouse.broker.store.InflightRecord;
+import dev.gatehouse.broker.store.QueuedRecord;
+import dev.gatehouse.broker.store.SessionRecord;
+import dev.gatehouse.broker.store.StoredSession;
+import dev.gatehouse.broker.store.SubscriptionRecord;
+import dev.gatehouse.broker.store.WillRecord;
+import dev.gatehouse.authn.spi.acl.DeliveryFilter;
 import dev.gatehouse.broker.topic.Subscription;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,7 +39,7 @@ public final class Session {
     private final String clientId;
     private final QueuePolicy policy;
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private ArrayDeque<RetainedBacklog> retainedBacklog;
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
@@ -39,12 +47,14 @@ public final class Session {
     private long congestedSince;
     private boolean overflowing;
     private int nextPacketId = 1;
+    private long nextSeq = 1;
     private int awaitingResend;
     private SessionOwner owner;
     private long expiryIntervalSeconds;
     private ScheduledFuture<?> expiryTask;
     private ScheduledFuture<?> willTask;
     private Message pendingWill;
+    private long pendingWillAt;
     private long dropped;
     private boolean ended;
 
@@ -61,9 +71,13 @@ public final class Session {
         return clientId;
     }
 
-    /** Queue a delivery with no publisher to hold back (retained, wills, the embedding API). */
+    /** A queued delivery and its key in the state store (0: not stored: QoS 0, or the session expires with its connection). */
+    private record Queued(Delivery delivery, long seq) {
+    }
+
+    /** Queue a delivery that is not stored, with no publisher to hold back (tests and tools). */
     public boolean offer(Delivery d) {
-        return offer(d, null).queued();
+        return offer(d, null, null).queued();
     }
 
     /**
@@ -71,9 +85,10 @@ public final class Session {
      * the heap beyond its bound. {@link OfferResult#CONGESTED} means {@code publisher} was recorded
      * and must pause; the session calls {@link FlowControlled#resumeReading()} once it has drained.
      */
-    public OfferResult offer(Delivery d, FlowControlled publisher) {
+    public OfferResult offer(Delivery d, FlowControlled publisher, Changes changes) {
         SessionOwner wake;
         OfferResult result;
+        long seq = 0;
         synchronized (this) {
             if (ended) {
                 return OfferResult.ENDED;
@@ -83,7 +98,10 @@ public final class Session {
                 result = OfferResult.DROPPED;
                 wake = null;
             } else {
-                queue.add(d);
+                if (changes != null && d.qos() > 0 && expiryIntervalSeconds > 0) {
+                    seq = nextSeq++;
+                }
+                queue.add(new Queued(d, seq));
                 wake = owner;
                 result = wake != null && d.qos() > 0 && queue.size() >= policy.pauseAt()
                         ? congested(publisher) : OfferResult.QUEUED;
@@ -91,7 +109,13 @@ public final class Session {
         }
         if (result == OfferResult.DROPPED) {
             policy.drops().dropped(clientId, d.qos() == 0 ? DropReason.QOS0_SLOW_CONSUMER : DropReason.QUEUE_FULL, 1);
-        } else if (wake != null) {
+            return result;
+        }
+        if (seq > 0) {
+            // The caller's batch, on the caller's thread: written (and at sync = batch, synced) before its ack.
+            changes.enqueue(clientId, new QueuedRecord(seq, d.message(), d.qos(), d.retain(), d.subscriptionIds()));
+        }
+        if (wake != null) {
             wake.wake();
         }
         return result;
@@ -145,7 +169,7 @@ public final class Session {
      * @return how many PUBLISHes were added to {@code out}
      */
     public int take(int window, long nowMillis, long byteBudget, long maxPacketSize, List<Outgoing> out,
-                    List<FlowControlled> resumed) {
+                    List<FlowControlled> resumed, Changes changes) {
         int sent = 0;
         long budget = byteBudget;
         int expired = 0;
@@ -170,7 +194,9 @@ public final class Session {
             }
             while (budget > 0) {
                 boolean fromBacklog = retainedBacklog != null;
-                Delivery d = fromBacklog ? peekBacklog(nowMillis) : queue.peek();
+                Queued head = fromBacklog ? null : queue.peek();
+                Delivery d = fromBacklog ? peekBacklog(nowMillis) : head == null ? null : head.delivery();
+                long seq = head == null ? 0 : head.seq();
                 if (d == null) {
                     if (fromBacklog) {
                         continue; // that backlog ended; look at the next one or the queue
@@ -179,12 +205,14 @@ public final class Session {
                 }
                 if (!fromBacklog && d.message().expired(nowMillis)) {
                     queue.poll();
+                    unstore(seq, changes);
                     expired++;
                     continue;
                 }
                 long size = d.encodedSizeBound();
                 if (size > maxPacketSize) {
                     consume(fromBacklog);
+                    unstore(seq, changes);
                     tooLarge++;
                     continue;
                 }
@@ -195,7 +223,11 @@ public final class Session {
                 int id = 0;
                 if (d.qos() > 0) {
                     id = allocatePacketId();
-                    inflight.put(id, new Inflight(id, d));
+                    inflight.put(id, new Inflight(id, d, seq));
+                    if (seq > 0 && d.qos() == 2 && changes != null) {
+                        // Exactly once across a restart needs the packet id a QoS 2 message went out with.
+                        changes.putInflight(clientId, new InflightRecord(id, seq, false));
+                    }
                 }
                 out.add(new Outgoing(d, id, false));
                 budget -= size;
@@ -222,6 +254,12 @@ public final class Session {
             }
         }
         return d;
+    }
+
+    private void unstore(long seq, Changes changes) {
+        if (seq > 0 && changes != null) {
+            changes.dequeue(clientId, seq);
+        }
     }
 
     private void consume(boolean fromBacklog) {
@@ -302,38 +340,57 @@ public final class Session {
         return queue.size();
     }
 
+    /** Whether what it holds is kept in the state store: its connection may end without ending it. */
+    public synchronized boolean persistent() {
+        return expiryIntervalSeconds > 0;
+    }
+
     /** Deliveries refused because the queue was full. */
     public synchronized long droppedCount() {
         return dropped;
     }
 
     /** PUBACK (QoS 1) or PUBCOMP (QoS 2): the message is done. Null for an unknown packet id. */
-    public synchronized Inflight complete(int packetId) {
+    public synchronized Inflight complete(int packetId, Changes changes) {
         Inflight f = inflight.remove(packetId);
-        if (f != null && f.awaitingResend()) {
-            awaitingResend--;
+        if (f != null) {
+            if (f.awaitingResend()) {
+                awaitingResend--;
+            }
+            unstore(f.seq(), changes);
         }
         return f;
     }
 
     /** PUBREC: the client has the QoS 2 message; PUBREL is outstanding. False for an unknown packet id. */
-    public synchronized boolean received(int packetId) {
+    public synchronized boolean received(int packetId, Changes changes) {
         Inflight f = inflight.get(packetId);
         if (f == null || f.delivery().qos() != 2) {
             return false;
         }
         f.release();
+        if (f.seq() > 0 && changes != null) {
+            changes.putInflight(clientId, new InflightRecord(packetId, f.seq(), true));
+        }
         return true;
     }
 
     /** Records an inbound QoS 2 packet id; false when it is already awaiting PUBREL (a duplicate). */
-    public synchronized boolean beginInboundQos2(int packetId) {
-        return inboundQos2.add(packetId);
+    public synchronized boolean beginInboundQos2(int packetId, Changes changes) {
+        boolean added = inboundQos2.add(packetId);
+        if (added && expiryIntervalSeconds > 0 && changes != null) {
+            changes.addInboundQos2(clientId, packetId);
+        }
+        return added;
     }
 
     /** PUBREL from the client; false when the packet id was not awaiting one. */
-    public synchronized boolean endInboundQos2(int packetId) {
-        return inboundQos2.remove(packetId);
+    public synchronized boolean endInboundQos2(int packetId, Changes changes) {
+        boolean removed = inboundQos2.remove(packetId);
+        if (removed && expiryIntervalSeconds > 0 && changes != null) {
+            changes.removeInboundQos2(clientId, packetId);
+        }
+        return removed;
     }
 
     public synchronized int inboundQos2Count() {
@@ -403,10 +460,14 @@ public final class Session {
         expiryTask = task;
     }
 
-    /** A will waiting for its delay; {@code task} publishes it unless a connection resumes the session first. */
-    public synchronized void pendingWill(Message will, ScheduledFuture<?> task) {
+    /**
+     * A will waiting for its delay, due at {@code dueAtMillis}; {@code task} publishes it unless a connection
+     * resumes the session first.
+     */
+    public synchronized void pendingWill(Message will, long dueAtMillis, ScheduledFuture<?> task) {
         cancel(willTask);
         pendingWill = will;
+        pendingWillAt = dueAtMillis;
         willTask = task;
     }
 
@@ -445,6 +506,73 @@ public final class Session {
 
     public synchronized boolean ended() {
         return ended;
+    }
+
+    /**
+     * The record to store for this session: its expiry, subscriptions and pending will, disconnected at
+     * {@code disconnectedAtMillis} (0 while a connection is attached).
+     */
+    public synchronized SessionRecord toRecord(long disconnectedAtMillis) {
+        List<SubscriptionRecord> subs = new ArrayList<>(subscriptions.size());
+        for (Subscription s : subscriptions.values()) {
+            subs.add(new SubscriptionRecord(s.filter(), s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(),
+                    s.subscriptionId(), s.deliveryFilter() == null ? List.of() : s.deliveryFilter().deniedFilters()));
+        }
+        WillRecord will = pendingWill == null ? null : new WillRecord(pendingWill, pendingWillAt);
+        return new SessionRecord(clientId, expiryIntervalSeconds, disconnectedAtMillis, subs, will);
+    }
+
+    /**
+     * A session rebuilt from the store at start, detached: its subscriptions, its queue in order (the QoS 2
+     * messages that were in flight keep their packet ids and phase, and go out again when a connection resumes
+     * it), and the inbound QoS 2 ids awaiting PUBREL. Returns the subscriptions to put back in the tree.
+     */
+    public static Session restore(StoredSession stored, QueuePolicy policy) {
+        SessionRecord r = stored.session();
+        Session s = new Session(r.clientId(), policy);
+        s.expiryIntervalSeconds = r.expiryIntervalSeconds();
+        for (SubscriptionRecord sr : r.subscriptions()) {
+            DeliveryFilter filter = sr.deniedFilters().isEmpty() ? null : DeliveryFilter.denying(sr.deniedFilters());
+            s.subscriptions.put(sr.filter(), new Subscription(r.clientId(), sr.filter(), sr.qos(), sr.noLocal(),
+                    sr.retainAsPublished(), sr.retainHandling(), sr.subscriptionId(), filter));
+        }
+        Map<Long, InflightRecord> inflightBySeq = new java.util.HashMap<>();
+        for (InflightRecord f : stored.inflight()) {
+            inflightBySeq.put(f.seq(), f);
+        }
+        for (QueuedRecord q : stored.queued()) {
+            Delivery d = new Delivery(q.message(), q.qos(), q.retain(), q.subscriptionIds());
+            InflightRecord f = inflightBySeq.get(q.seq());
+            if (f != null) {
+                Inflight live = new Inflight(f.packetId(), d, q.seq());
+                if (f.released()) {
+                    live.release();
+                }
+                s.inflight.put(f.packetId(), live);
+            } else {
+                s.queue.add(new Queued(d, q.seq()));
+            }
+            s.nextSeq = Math.max(s.nextSeq, q.seq() + 1);
+        }
+        s.inboundQos2.addAll(stored.inboundQos2());
+        return s;
+    }
+
+    /**
+     * Drops the oldest queued messages beyond the queue bound (a store written under a larger bound);
+     * returns how many, each removed from the store through {@code changes}.
+     */
+    public synchronized int trimQueue(Changes changes) {
+        int n = 0;
+        while (queue.size() > policy.maxQueued()) {
+            Queued q = queue.poll();
+            unstore(q.seq(), changes);
+            n++;
+        }
+        if (n > 0) {
+            dropped += n;
+        }
+        return n;
     }
 
     private static void cancel(ScheduledFuture<?> f) {

@@ -159,6 +159,11 @@ public final class RetainedMessages {
         return Optional.of(m);
     }
 
+    /** The store's clock reading, for callers that must agree with it on expiry. */
+    public long now() {
+        return clock.millis();
+    }
+
     /** Number of topics with a retained message, counting expired ones not yet removed. */
     public int size() {
         return size;

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Session#take} and {@link Session#offer(Delivery, FlowControlled)}: the connection takes what it
+ * {@link Session#take} and {@link Session#offer(Delivery, FlowControlled, dev.gatehouse.broker.store.Changes)}: the connection takes what it
  * may send under the session's lock (window, byte budget, resends, retained backlog, queue, drops) and
  * writes it afterwards; congestion holds a publisher back at half the queue and releases it at a quarter,
  * only while a connection is attached and only for as long as the policy's timeout. No socket is involved:
@@ -63,7 +63,7 @@ class SessionTakeTest {
 
     private int take(Session s, int window, long budget, long maxPacketSize) {
         out.clear();
-        return s.take(window, NOW, budget, maxPacketSize, out, resumed);
+        return s.take(window, NOW, budget, maxPacketSize, out, resumed, null);
     }
 
     private List<String> topicsTaken() {
@@ -107,7 +107,7 @@ class SessionTakeTest {
         // The window is full: nothing more until an acknowledgement.
         assertThat(take(s, 2, NO_LIMIT, NO_LIMIT)).isZero();
         int acked = s.inflight().get(0).packetId();
-        assertThat(s.complete(acked)).isNotNull();
+        assertThat(s.complete(acked, null)).isNotNull();
         assertThat(take(s, 2, NO_LIMIT, NO_LIMIT)).isEqualTo(1);
         assertThat(topicsTaken()).containsExactly("w/2");
 
@@ -218,7 +218,7 @@ class SessionTakeTest {
         assertThat(take(s, 2, NO_LIMIT, NO_LIMIT)).isZero();
 
         // One acknowledged: the last resend goes, still nothing new (the window is full again).
-        assertThat(s.complete(first)).isNotNull();
+        assertThat(s.complete(first, null)).isNotNull();
         assertThat(take(s, 2, NO_LIMIT, NO_LIMIT)).isEqualTo(1);
         assertThat(topicsTaken()).containsExactly("q/2");
         assertThat(out.get(0).dup()).isTrue();
@@ -240,7 +240,7 @@ class SessionTakeTest {
             assertThat(n).isBetween(1, 8);
             for (Outgoing o : out) {
                 assertThat(o.delivery().message().topic()).isEqualTo("r/" + total++);
-                s.complete(o.packetId());
+                s.complete(o.packetId(), null);
             }
         }
         assertThat(total).isEqualTo(50);
@@ -258,21 +258,21 @@ class SessionTakeTest {
         Publisher p = new Publisher();
 
         for (int i = 0; i < 3; i++) {
-            assertThat(s.offer(delivery("c/" + i, 1), p)).isEqualTo(OfferResult.QUEUED);
+            assertThat(s.offer(delivery("c/" + i, 1), p, null)).isEqualTo(OfferResult.QUEUED);
         }
-        assertThat(s.offer(delivery("c/3", 1), p)).isEqualTo(OfferResult.CONGESTED);
-        assertThat(s.offer(delivery("c/4", 2), p)).isEqualTo(OfferResult.CONGESTED);
+        assertThat(s.offer(delivery("c/3", 1), p, null)).isEqualTo(OfferResult.CONGESTED);
+        assertThat(s.offer(delivery("c/4", 2), p, null)).isEqualTo(OfferResult.CONGESTED);
         // QoS 0 never holds a publisher back (it is dropped first when the queue is full).
-        assertThat(s.offer(delivery("c/5", 0), p)).isEqualTo(OfferResult.QUEUED);
+        assertThat(s.offer(delivery("c/5", 0), p, null)).isEqualTo(OfferResult.QUEUED);
         // Without a publisher to hold back, a congested session just queues.
-        assertThat(s.offer(delivery("c/6", 1), null)).isEqualTo(OfferResult.QUEUED);
+        assertThat(s.offer(delivery("c/6", 1), null, null)).isEqualTo(OfferResult.QUEUED);
         assertThat(wakes.get()).as("every queued delivery wakes the owner").isEqualTo(7);
 
         // Taking one (7 -> 6 queued) is not enough.
         assertThat(take(s, 1, NO_LIMIT, NO_LIMIT)).isEqualTo(1);
         assertThat(resumed).isEmpty();
         // Down to a quarter (2 queued): the publisher is released, once, even though it was recorded twice.
-        s.complete(out.get(0).packetId());
+        s.complete(out.get(0).packetId(), null);
         assertThat(take(s, 4, NO_LIMIT, NO_LIMIT)).isEqualTo(5); // c/1..c/4 fill the window, c/5 is QoS 0
         assertThat(s.queuedCount()).isEqualTo(1);
         assertThat(resumed).containsExactly(p);
@@ -280,9 +280,9 @@ class SessionTakeTest {
 
         // Congestion is over: filling up again asks again.
         for (int i = 7; i < 9; i++) {
-            assertThat(s.offer(delivery("c/" + i, 1), p)).isEqualTo(OfferResult.QUEUED);
+            assertThat(s.offer(delivery("c/" + i, 1), p, null)).isEqualTo(OfferResult.QUEUED);
         }
-        assertThat(s.offer(delivery("c/9", 1), p)).isEqualTo(OfferResult.CONGESTED);
+        assertThat(s.offer(delivery("c/9", 1), p, null)).isEqualTo(OfferResult.CONGESTED);
         assertThat(p.pauses.get()).as("the session only records; routing pauses").isZero();
     }
 
@@ -292,11 +292,11 @@ class SessionTakeTest {
         s.attach(() -> { });
         Publisher p = new Publisher();
         for (int i = 0; i < 4; i++) {
-            assertThat(s.offer(delivery("f/" + i, 1), p).queued()).isTrue();
+            assertThat(s.offer(delivery("f/" + i, 1), p, null).queued()).isTrue();
         }
-        assertThat(s.offer(delivery("f/x", 1), p)).isEqualTo(OfferResult.DROPPED);
-        assertThat(s.offer(delivery("f/y", 2), p)).isEqualTo(OfferResult.DROPPED);
-        assertThat(s.offer(delivery("f/z", 0), p)).isEqualTo(OfferResult.DROPPED);
+        assertThat(s.offer(delivery("f/x", 1), p, null)).isEqualTo(OfferResult.DROPPED);
+        assertThat(s.offer(delivery("f/y", 2), p, null)).isEqualTo(OfferResult.DROPPED);
+        assertThat(s.offer(delivery("f/z", 0), p, null)).isEqualTo(OfferResult.DROPPED);
         assertThat(s.droppedCount()).isEqualTo(3);
         assertThat(drops).containsOnly(Map.entry(DropReason.QUEUE_FULL, 2L),
                 Map.entry(DropReason.QOS0_SLOW_CONSUMER, 1L));
@@ -308,9 +308,9 @@ class SessionTakeTest {
         Session s = session(8);
         Publisher p = new Publisher();
         for (int i = 0; i < 8; i++) {
-            assertThat(s.offer(delivery("d/" + i, 1), p)).isEqualTo(OfferResult.QUEUED);
+            assertThat(s.offer(delivery("d/" + i, 1), p, null)).isEqualTo(OfferResult.QUEUED);
         }
-        assertThat(s.offer(delivery("d/8", 1), p)).isEqualTo(OfferResult.DROPPED);
+        assertThat(s.offer(delivery("d/8", 1), p, null)).isEqualTo(OfferResult.DROPPED);
         assertThat(s.releaseWaiters()).isEmpty();
 
         // Attached, it would; detached again (the connection closed), the held publisher is handed back.
@@ -318,12 +318,12 @@ class SessionTakeTest {
         SessionOwner owner = () -> { };
         t.attach(owner);
         for (int i = 0; i < 3; i++) {
-            t.offer(delivery("d/" + i, 1), p);
+            t.offer(delivery("d/" + i, 1), p, null);
         }
-        assertThat(t.offer(delivery("d/3", 1), p)).isEqualTo(OfferResult.CONGESTED);
+        assertThat(t.offer(delivery("d/3", 1), p, null)).isEqualTo(OfferResult.CONGESTED);
         assertThat(t.detach(owner)).isTrue();
         assertThat(t.releaseWaiters()).containsExactly(p);
-        assertThat(t.offer(delivery("d/4", 1), p)).isEqualTo(OfferResult.QUEUED);
+        assertThat(t.offer(delivery("d/4", 1), p, null)).isEqualTo(OfferResult.QUEUED);
     }
 
     @Test
@@ -333,17 +333,17 @@ class SessionTakeTest {
         Publisher p = new Publisher();
         Publisher other = new Publisher();
         for (int i = 0; i < 3; i++) {
-            s.offer(delivery("t/" + i, 1), p);
+            s.offer(delivery("t/" + i, 1), p, null);
         }
-        assertThat(s.offer(delivery("t/3", 1), p)).isEqualTo(OfferResult.CONGESTED);
+        assertThat(s.offer(delivery("t/3", 1), p, null)).isEqualTo(OfferResult.CONGESTED);
         ticker.addAndGet(5_000); // exactly the timeout: still congested
-        assertThat(s.offer(delivery("t/4", 1), other)).isEqualTo(OfferResult.CONGESTED);
+        assertThat(s.offer(delivery("t/4", 1), other, null)).isEqualTo(OfferResult.CONGESTED);
         ticker.addAndGet(1); // past it: stuck, not slow
-        assertThat(s.offer(delivery("t/5", 1), p)).isEqualTo(OfferResult.QUEUED);
-        assertThat(s.offer(delivery("t/6", 1), other)).isEqualTo(OfferResult.QUEUED);
-        assertThat(s.offer(delivery("t/7", 1), other)).isEqualTo(OfferResult.QUEUED);
+        assertThat(s.offer(delivery("t/5", 1), p, null)).isEqualTo(OfferResult.QUEUED);
+        assertThat(s.offer(delivery("t/6", 1), other, null)).isEqualTo(OfferResult.QUEUED);
+        assertThat(s.offer(delivery("t/7", 1), other, null)).isEqualTo(OfferResult.QUEUED);
         // The overflow is dropped (and counted) instead of holding anyone back.
-        assertThat(s.offer(delivery("t/8", 1), other)).isEqualTo(OfferResult.DROPPED);
+        assertThat(s.offer(delivery("t/8", 1), other, null)).isEqualTo(OfferResult.DROPPED);
         assertThat(drops).containsOnly(Map.entry(DropReason.QUEUE_FULL, 1L));
 
         // Those held earlier are still released once the queue drains to a quarter...
@@ -352,12 +352,12 @@ class SessionTakeTest {
         resumed.clear();
         // ...and a new congestion holds publishers back again, with a fresh timeout.
         for (int i = 0; i < 6; i++) {
-            s.complete(out.get(i).packetId());
+            s.complete(out.get(i).packetId(), null);
         }
         assertThat(take(s, 6, NO_LIMIT, NO_LIMIT)).isEqualTo(2);
         for (int i = 10; i < 13; i++) {
-            assertThat(s.offer(delivery("t/" + i, 1), p)).isEqualTo(OfferResult.QUEUED);
+            assertThat(s.offer(delivery("t/" + i, 1), p, null)).isEqualTo(OfferResult.QUEUED);
         }
-        assertThat(s.offer(delivery("t/13", 1), p)).isEqualTo(OfferResult.CONGESTED);
+        assertThat(s.offer(delivery("t/13", 1), p, null)).isEqualTo(OfferResult.CONGESTED);
     }
 }
