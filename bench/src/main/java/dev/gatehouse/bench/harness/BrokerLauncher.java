@@ -24,9 +24,19 @@ public final class BrokerLauncher {
     private static final long READY_NANOS = 60_000_000_000L;
 
     private final BrokerPaths paths;
+    private final List<String> gatehouseJvmOptions = new ArrayList<>();
 
     public BrokerLauncher(BrokerPaths paths) {
         this.paths = paths;
+    }
+
+    /**
+     * Extra JVM options for Gatehouse only (after the common heap flags), for diagnostics such as
+     * {@code -XX:StartFlightRecording} or {@code -Xlog:gc}, or to switch its start-up warm-up off for a comparison.
+     */
+    public BrokerLauncher gatehouseJvmOption(String option) {
+        gatehouseJvmOptions.add(option);
+        return this;
     }
 
     /** Null if this broker can be started here, else why not. */
@@ -70,8 +80,9 @@ public final class BrokerLauncher {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         // Like the Mosquitto config below (log_type error + warning): no line per connection in any broker.
         pb.environment().put("GATEHOUSE_LOG_LEVEL", "WARN");
+        long started = System.nanoTime();
         Process p = pb.start();
-        RunningBroker broker = new RunningBroker(kind, p, port);
+        RunningBroker broker = new RunningBroker(kind, p, port, started);
         try {
             awaitReady(broker);
         } catch (IOException | RuntimeException e) {
@@ -87,6 +98,7 @@ public final class BrokerLauncher {
             case GATEHOUSE:
                 cmd.add(paths.javaBin());
                 cmd.addAll(JVM_FLAGS);
+                cmd.addAll(gatehouseJvmOptions);
                 cmd.addAll(List.of("-jar", paths.gatehouseJar().toString()));
                 if (gatehouseConfig != null) {
                     cmd.addAll(List.of("run", "--config", gatehouseConfig.toString()));
@@ -138,7 +150,7 @@ public final class BrokerLauncher {
         }
     }
 
-    /** Polls with a real CONNECT every 200 ms until CONNACK, the process dies, or a minute passes. */
+    /** Polls with a real CONNECT every 50 ms until CONNACK, the process dies, or a minute passes. */
     private static void awaitReady(RunningBroker broker) throws IOException {
         long deadline = System.nanoTime() + READY_NANOS;
         Endpoint endpoint = Endpoint.loopback(broker.port(), 0);
@@ -151,12 +163,13 @@ public final class BrokerLauncher {
                 new Connector(loop, endpoint, 4, 1024, 1024, 1)
                         .openAll(List.of(probe), MqttClient::connected, System.nanoTime() + 2_000_000_000L);
                 if (probe.connected()) {
+                    broker.ready(System.nanoTime());
                     probe.disconnect();
                     return;
                 }
             }
             try {
-                Thread.sleep(200);
+                Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted");

@@ -46,6 +46,7 @@ public final class Harness {
         String mosquitto = "/usr/sbin/mosquitto";
         String brokerList = "gatehouse,mosquitto,moquette,hivemq";
         String onlyRegex = ".*";
+        List<String> gatehouseJvm = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -56,6 +57,7 @@ public final class Harness {
                 case "--mosquitto" -> mosquitto = args[++i];
                 case "--brokers" -> brokerList = args[++i];
                 case "--only" -> onlyRegex = args[++i];
+                case "--gatehouse-jvm-opt" -> gatehouseJvm.add(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]);
                     System.exit(2);
@@ -63,16 +65,20 @@ public final class Harness {
             }
         }
         long openFiles = OpenFilesLimit.hard();
-        Plan plan = quick ? Plan.quick(jar, openFiles) : Plan.full(jar, openFiles);
+        Files.createDirectories(out);
+        Path work = Files.createDirectories(out.resolve("work"));
+        Plan plan = quick ? Plan.quick(jar, openFiles, work) : Plan.full(jar, openFiles, work);
         List<BrokerKind> kinds = new ArrayList<>();
         for (String id : brokerList.split(",")) {
             kinds.add(BrokerKind.byId(id.trim()));
         }
-        Files.createDirectories(out);
         String javaHome = System.getProperty("java.home");
-        Path work = Files.createDirectories(out.resolve("work"));
         BrokerLauncher launcher = new BrokerLauncher(new BrokerPaths(jar, moquette, hivemq, mosquitto,
                 javaHome + "/bin/java", work));
+        gatehouseJvm.forEach(launcher::gatehouseJvmOption);
+        if (!gatehouseJvm.isEmpty()) {
+            System.out.println("[gatehouse] extra JVM options: " + gatehouseJvm);
+        }
         Harness h = new Harness(plan, kinds, launcher, JvmHeap.beside(javaHome), Pattern.compile(onlyRegex));
         Runtime.getRuntime().addShutdownHook(new Thread(h::stopCurrent, "bench-stop-broker"));
         h.runAll();
@@ -120,9 +126,7 @@ public final class Harness {
             }
             try {
                 RunningBroker broker = brokerFor(kind, s);
-                ScenarioContext ctx = new ScenarioContext(kind, Endpoint.loopback(broker.port(), 200),
-                        new BrokerProbe(broker.pid(), kind.jvm(), procStat, jvmHeap),
-                        n -> table.note(kind.label() + ": " + n));
+                ScenarioContext ctx = context(kind, broker);
                 if (s.warmUp()) {
                     List<Metric> warm = s.warmUpRun(new ScenarioContext(kind, ctx.endpoint(), ctx.probe(),
                             n -> table.note(kind.label() + " (warm-up): " + n)));
@@ -130,6 +134,11 @@ public final class Harness {
                 }
                 int reps = s.reps(plan.reps());
                 for (int rep = 1; rep <= reps; rep++) {
+                    if (rep > 1 && s.freshBrokerPerRep()) {
+                        stopCurrent();
+                        broker = brokerFor(kind, s);
+                        ctx = context(kind, broker);
+                    }
                     List<Metric> metrics = s.run(ctx);
                     for (Metric m : metrics) {
                         table.add(kind, s.name(), rep, m);
@@ -140,7 +149,7 @@ public final class Harness {
                         break;
                     }
                 }
-                if (s.freshBroker() || s.configName() != null) {
+                if (s.freshBroker() || s.freshBrokerPerRep() || s.configName() != null) {
                     stopCurrent();
                 }
             } catch (IOException | RuntimeException e) {
@@ -151,6 +160,12 @@ public final class Harness {
         }
     }
 
+    private ScenarioContext context(BrokerKind kind, RunningBroker broker) {
+        return new ScenarioContext(kind, Endpoint.loopback(broker.port(), 200),
+                new BrokerProbe(broker.pid(), kind.jvm(), procStat, jvmHeap),
+                n -> table.note(kind.label() + ": " + n), broker);
+    }
+
     private RunningBroker brokerFor(BrokerKind kind, Scenario s) throws IOException {
         Path config = null;
         String name = kind.id();
@@ -158,7 +173,7 @@ public final class Harness {
             name = s.configName();
             config = s.gatehouseConfig(launcher.workDir(name));
         }
-        boolean fresh = s.freshBroker() || config != null;
+        boolean fresh = s.freshBroker() || s.freshBrokerPerRep() || config != null;
         RunningBroker b = current.get();
         if (b != null && (fresh || !b.alive() || b.kind() != kind)) {
             stopCurrent();

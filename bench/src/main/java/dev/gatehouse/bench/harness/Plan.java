@@ -13,18 +13,27 @@ public record Plan(String mode, int reps, List<Scenario> scenarios, List<String>
     private static final int FD_HEADROOM = 1_000;
 
     public static Plan full(Path gatehouseJar, long openFilesLimit) {
-        return build("full", 5, Duration.ofSeconds(5), 5_000_000, 10, 10_000, 10_000,
-                List.of(10_000, 50_000), gatehouseJar, openFilesLimit);
+        return full(gatehouseJar, openFilesLimit, null);
     }
 
     public static Plan quick(Path gatehouseJar, long openFilesLimit) {
+        return quick(gatehouseJar, openFilesLimit, null);
+    }
+
+    /** @param workDir where scenarios may leave detail files (cold-start timelines), or null */
+    public static Plan full(Path gatehouseJar, long openFilesLimit, Path workDir) {
+        return build("full", 5, Duration.ofSeconds(5), 5_000_000, 10, 10_000, 10_000,
+                List.of(10_000, 50_000), gatehouseJar, openFilesLimit, Duration.ofSeconds(5), 5, workDir);
+    }
+
+    public static Plan quick(Path gatehouseJar, long openFilesLimit, Path workDir) {
         return build("quick", 2, Duration.ofMillis(300), 1_000_000, 1, 5_000, 1_000,
-                List.of(10_000), gatehouseJar, openFilesLimit);
+                List.of(10_000), gatehouseJar, openFilesLimit, Duration.ofSeconds(1), 2, workDir);
     }
 
     private static Plan build(String mode, int reps, Duration sendTime, long maxMessages, int latencySeconds,
                               int latencyRate, int connectClients, List<Integer> idle, Path gatehouseJar,
-                              long openFilesLimit) {
+                              long openFilesLimit, Duration nonReaderPhase, int coldReps, Path workDir) {
         List<Scenario> s = new ArrayList<>();
         List<String> sizing = new ArrayList<>();
         sizing.add(mode + ": 1 warm-up rep (discarded) + " + reps + " measured reps per scenario; memory measured once on a fresh broker");
@@ -50,6 +59,18 @@ public record Plan(String mode, int reps, List<Scenario> scenarios, List<String>
         }
         sizing.add("latency: open loop at " + latencyRate + " msg/s for " + latencySeconds
                 + " s, measured from each message's scheduled send time" + (mode.equals("full") ? ", QoS 0 and QoS 1" : ", QoS 0 only"));
+        s.add(new NonReadingClientScenario("QoS 1, 1->1, 64 B, beside a client that never reads", nonReaderPhase, 100_000_000));
+        sizing.add("non-reading client: on a fresh broker, the QoS 1 1->1 64 B closed loop runs " + nonReaderPhase.toMillis()
+                + " ms alone, then " + nonReaderPhase.toMillis() + " ms beside a raw-socket client that CONNECTs and then writes QoS 1 PUBLISHes"
+                + " (64 B, a topic nobody subscribes to) and a PINGREQ after every 16 as fast as its socket accepts, and never reads"
+                + " (it starts 0.5 s before the measured half; non-blocking, bounded in time); RSS from /proc at the end of each half;"
+                + " goal for Gatehouse: within 10 % of its own alone figures");
+        s.add(new ColdStartScenario("cold start, QoS 1 at 10000 msg/s, 64 B", 10_000, Duration.ofSeconds(5), coldReps,
+                workDir == null ? null : workDir.resolve("timelines")));
+        sizing.add("cold start: a fresh broker process per rep (" + coldReps + " reps, no warm-up); as soon as its port answers a CONNECT"
+                + " (polled every 50 ms), 1 publisher -> 1 subscriber, QoS 1, 64 B, open loop at 10 000 msg/s for 5 s, latency from each"
+                + " message's scheduled send time; lost = PUBACKed and never delivered (every sequence number checked); per-100 ms"
+                + " timelines under work/timelines/; goal for Gatehouse: zero loss and p99 within 3x Mosquitto's");
         int connectWarmUp = 4 * connectClients;
         s.add(new ConnectRateScenario("connection rate, anonymous, " + connectClients + " clients", connectClients, 100,
                 connectWarmUp));

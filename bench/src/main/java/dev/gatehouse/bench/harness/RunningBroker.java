@@ -7,11 +7,28 @@ public final class RunningBroker implements AutoCloseable {
     private final BrokerKind kind;
     private final Process process;
     private final int port;
+    private final long startNanos;
+    private volatile long readyNanos;
 
-    RunningBroker(BrokerKind kind, Process process, int port) {
+    RunningBroker(BrokerKind kind, Process process, int port, long startNanos) {
         this.kind = kind;
         this.process = process;
         this.port = port;
+        this.startNanos = startNanos;
+    }
+
+    void ready(long nanos) {
+        this.readyNanos = nanos;
+    }
+
+    /** {@link System#nanoTime} when its first CONNACK arrived. */
+    public long readyNanos() {
+        return readyNanos;
+    }
+
+    /** From just before the process was started to its first CONNACK. */
+    public long startupNanos() {
+        return readyNanos - startNanos;
     }
 
     public BrokerKind kind() {

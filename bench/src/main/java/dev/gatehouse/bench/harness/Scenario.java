@@ -18,6 +18,11 @@ public interface Scenario {
         return false;
     }
 
+    /** Whether every rep needs a broker process of its own (cold-start measurements); implies {@link #freshBroker}. */
+    default boolean freshBrokerPerRep() {
+        return false;
+    }
+
     /**
      * For Gatehouse: writes the configuration file this scenario's broker must be started with
      * ({@code run --config FILE}) into {@code dir} and returns it, or returns null for the default,

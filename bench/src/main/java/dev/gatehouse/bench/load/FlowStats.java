@@ -1,6 +1,7 @@
 package dev.gatehouse.bench.load;
 
 import dev.gatehouse.bench.stats.Histogram;
+import dev.gatehouse.bench.stats.Timeline;
 
 /**
  * Counters shared by the publishers and subscribers of one run (one thread, so plain fields). It is
@@ -17,10 +18,16 @@ public final class FlowStats {
     private long unexpected;
     private long firstSendNanos;
     private long lastReceiveNanos;
+    private Timeline timeline;
 
     public FlowStats(int copiesPerMessage, int window) {
         this.copiesPerMessage = copiesPerMessage;
         this.windowCopies = (long) window * copiesPerMessage;
+    }
+
+    /** Also records every send and receipt into {@code t} (per-interval latency and throughput). */
+    public void timeline(Timeline t) {
+        this.timeline = t;
     }
 
     public boolean windowOpen() {
@@ -42,12 +49,18 @@ public final class FlowStats {
             firstSendNanos = nanos;
         }
         sentMessages++;
+        if (timeline != null) {
+            timeline.sent(nanos);
+        }
     }
 
     void received(long latencyNanos, long nanos) {
         receivedUnique++;
         latency.record(latencyNanos);
         lastReceiveNanos = nanos;
+        if (timeline != null) {
+            timeline.received(nanos - latencyNanos, latencyNanos, nanos);
+        }
     }
 
     void countDuplicate() {

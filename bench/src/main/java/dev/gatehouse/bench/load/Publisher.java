@@ -3,6 +3,7 @@ package dev.gatehouse.bench.load;
 import dev.gatehouse.bench.wire.Payload;
 import dev.gatehouse.bench.wire.Wire;
 import java.nio.ByteBuffer;
+import java.util.BitSet;
 
 /**
  * Publishes numbered, timestamped messages as fast as the window allows (closed loop) or on a fixed
@@ -24,6 +25,9 @@ public final class Publisher extends MqttClient {
     private boolean stopped;
     private long scheduleStart;
     private long periodNanos;
+    /** With {@link #trackAcks}: the sequence number each in-use packet id carries, and which sequences were acknowledged. */
+    private long[] sequenceOfId;
+    private BitSet acked;
 
     /**
      * @param budget     messages to send at most
@@ -48,6 +52,20 @@ public final class Publisher extends MqttClient {
     public void schedule(long startNanos, long period) {
         this.scheduleStart = startNanos;
         this.periodNanos = period;
+    }
+
+    /**
+     * Remembers which sequence numbers the broker acknowledged (PUBACK for QoS 1, PUBCOMP for QoS 2), so that a
+     * run can tell "acknowledged and never delivered" (lost by the broker) from "never acknowledged".
+     */
+    public void trackAcks() {
+        sequenceOfId = new long[65_536];
+        acked = new BitSet();
+    }
+
+    /** Sequences acknowledged so far; null unless {@link #trackAcks} was called. */
+    public BitSet acked() {
+        return acked;
     }
 
     public boolean done() {
@@ -97,6 +115,9 @@ public final class Publisher extends MqttClient {
             if (qos > 0) {
                 id = takeId();
                 unacked++;
+                if (sequenceOfId != null) {
+                    sequenceOfId[id] = sent;
+                }
             }
             Payload.write(payload, index, sent, stamp);
             Wire.publish(out, conn().version(), topic, qos, false, id, payload, payload.length);
@@ -136,7 +157,12 @@ public final class Publisher extends MqttClient {
     protected void onPacket(Conn c, int type, int flags, ByteBuffer buf, int start, int length) {
         int id = length >= 2 ? buf.getShort(start) & 0xFFFF : 0;
         switch (type) {
-            case Wire.PUBACK, Wire.PUBCOMP -> release(id);
+            case Wire.PUBACK, Wire.PUBCOMP -> {
+                if (acked != null && inUse[id]) {
+                    acked.set((int) sequenceOfId[id]);
+                }
+                release(id);
+            }
             case Wire.PUBREC -> {
                 if (length >= 3 && (buf.get(start + 2) & 0xFF) >= 0x80) {
                     // Refused (MQTT 5 reason code): the flow ends here and the message counts as lost.

@@ -35,6 +35,11 @@ public final class Subscriber extends MqttClient {
         return subscribed;
     }
 
+    /** Sequence numbers received (once or more) from publisher {@code index}. */
+    public BitSet seen(int index) {
+        return seen[index];
+    }
+
     public String subscribeFailure() {
         return subscribeFailure;
     }
