@@ -85,7 +85,12 @@ public final class Main {
      * from loopback addresses only (whatever address is bound); {@link #announceDefault} logs that.
      */
     static Broker startDefault(BindAddress address) {
+        return startDefault(address, java.time.Duration.ZERO);
+    }
+
+    static Broker startDefault(BindAddress address, java.time.Duration warmUp) {
         Broker broker = Broker.builder()
+                .warmUp(warmUp)
                 .listener(ListenerConfig.tcp("default", address.host(), address.port())
                         .withAnonymous(AnonymousAccess.LOOPBACK_ONLY)
                         .withAnonymousPermissions(Permissions.allowAll()))

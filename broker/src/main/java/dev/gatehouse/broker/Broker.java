@@ -15,6 +15,7 @@ import dev.gatehouse.authn.spi.acl.TopicFilters;
 import dev.gatehouse.broker.transport.NettyTransport;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,8 @@ public final class Broker {
     private final BrokerCore core;
     private final NettyTransport transport;
     private final Clock clock;
+    private final Duration warmUp;
+    private final long warmUpMessages;
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.NEW);
     private volatile Map<String, InetSocketAddress> addresses = Map.of();
     private CompletableFuture<Void> stopped;
@@ -60,6 +63,8 @@ public final class Broker {
         this.listeners = List.copyOf(b.listeners);
         this.chain = new AuthenticatorChain(b.authenticators);
         this.clock = b.clock;
+        this.warmUp = b.warmUp;
+        this.warmUpMessages = b.warmUpMessages;
         b.eventListeners.forEach(events::add);
         this.transport = new NettyTransport(b.ioThreads);
         this.core = new BrokerCore(b.limits, b.clock, chain, b.defaultPermissions, b.sessionStore,
@@ -71,7 +76,11 @@ public final class Broker {
         return new Builder();
     }
 
-    /** Bind every listener. Fails (and releases what was bound) if one cannot bind. */
+    /**
+     * Bind every listener. Fails (and releases what was bound) if one cannot bind. With a {@link Builder#warmUp}
+     * budget, the listeners are bound but accept nothing while the broker runs its message paths over a temporary
+     * loopback listener; the returned future completes when they accept.
+     */
     public CompletableFuture<Broker> start() {
         if (!phase.compareAndSet(Phase.NEW, Phase.STARTING)) {
             return CompletableFuture.failedFuture(new IllegalStateException("broker already started"));
@@ -88,7 +97,15 @@ public final class Broker {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<Broker> result = new CompletableFuture<>();
-        transport.bind(listeners, core).whenComplete((addrs, e) -> {
+        // With a warm-up the real listeners are bound first (a port conflict fails the start at once) but accept
+        // nothing until it is over: clients that connect meanwhile wait in the listen backlog.
+        boolean warm = !warmUp.isZero();
+        transport.bind(listeners, core, !warm)
+                .thenCompose(addrs -> warm ? warmUp().thenApply(v -> {
+                    transport.startAccepting();
+                    return addrs;
+                }) : CompletableFuture.completedFuture(addrs))
+                .whenComplete((addrs, e) -> {
             if (e != null) {
                 Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                         ? e.getCause() : e;
@@ -105,6 +122,54 @@ public final class Broker {
             result.complete(this);
         });
         return result;
+    }
+
+    /**
+     * The start-up warm-up ({@link StartupWarmUp}) on a thread of its own, over a temporary listener on 127.0.0.1
+     * that admits anonymous loopback clients (the authenticator chain is still asked first, as for any CONNECT);
+     * never fails the start: whatever goes wrong is logged and the real listeners are bound anyway.
+     */
+    private CompletableFuture<Void> warmUp() {
+        if (warmUp.isZero()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ListenerConfig l = ListenerConfig.tcp(StartupWarmUp.LISTENER, "127.0.0.1", 0)
+                .withAnonymous(AnonymousAccess.LOOPBACK_ONLY)
+                .withAnonymousPermissions(Permissions.allowAll());
+        java.util.concurrent.Executor ownThread = r -> {
+            Thread t = new Thread(r, "gatehouse-warm-up");
+            t.setDaemon(true);
+            t.start();
+        };
+        return transport.bind(List.of(l), core)
+                .thenApplyAsync(addrs -> {
+                    StartupWarmUp.Report r = new StartupWarmUp(addrs.get(StartupWarmUp.LISTENER), warmUp,
+                            warmUpMessages).run();
+                    // Its clients closed their sockets; let the broker see them go before the real listeners open.
+                    long until = System.nanoTime() + 1_000_000_000L;
+                    while (core.connectionCount() > 0 && System.nanoTime() - until < 0) {
+                        Thread.onSpinWait();
+                        Thread.yield();
+                    }
+                    if (r.completed()) {
+                        log.info("warm-up: {} messages (QoS 0/1/2, MQTT 3.1.1 and 5) over {} connections in {} ms ({}; "
+                                        + "JIT compile time in its last 0.5 s: {} ms)",
+                                r.messages(), r.connections(), r.nanos() / 1_000_000,
+                                r.stoppedBecause().equals("settled") ? "the JIT settled" : r.stoppedBecause(),
+                                r.lastWindowCompileMillis());
+                    } else {
+                        log.warn("warm-up ended early after {} messages in {} ms: {}", r.messages(),
+                                r.nanos() / 1_000_000, r.stoppedBecause());
+                    }
+                    return r;
+                }, ownThread)
+                .handle((r, e) -> {
+                    if (e != null) {
+                        log.warn("warm-up skipped: {}", e.toString());
+                    }
+                    return null;
+                })
+                .thenCompose(v -> transport.unbind(StartupWarmUp.LISTENER));
     }
 
     /** Stop gracefully; idempotent. */
@@ -273,6 +338,9 @@ public final class Broker {
         return clock;
     }
 
+    /** Default cap on the messages a start-up warm-up publishes. */
+    public static final long DEFAULT_WARM_UP_MESSAGES = 200_000;
+
     /** Collects a broker's parts; {@link #build()} checks them. */
     public static final class Builder {
         private final List<ListenerConfig> listeners = new ArrayList<>();
@@ -284,6 +352,8 @@ public final class Broker {
         private SessionStore sessionStore = new InMemorySessionStore();
         private StateStore stateStore;
         private int ioThreads = defaultIoThreads(Runtime.getRuntime().availableProcessors());
+        private Duration warmUp = Duration.ZERO;
+        private long warmUpMessages = DEFAULT_WARM_UP_MESSAGES;
 
         private Builder() {
         }
@@ -354,6 +424,30 @@ public final class Broker {
                 throw new IllegalArgumentException("ioThreads must be positive");
             }
             this.ioThreads = n;
+            return this;
+        }
+
+        /**
+         * Before binding its listeners, run the broker's message paths (CONNECT, SUBSCRIBE, PUBLISH at QoS 0, 1 and 2,
+         * MQTT 3.1.1 and 5.0) over a temporary loopback listener for up to {@code budget} (and at most
+         * {@link #warmUp(Duration, long) a message cap}), so that the first real clients meet compiled code rather
+         * than the interpreter. {@link Duration#ZERO} (the default when embedding) turns it off; the jar turns it on.
+         * The warm-up's clients pass through the authenticator chain and the event listeners like any other
+         * (client ids {@code gatehouse-warm-up-*}); if the chain refuses them the warm-up just ends early.
+         * Measured effect: docs/performance.md, "Cold start".
+         */
+        public Builder warmUp(Duration budget) {
+            return warmUp(budget, DEFAULT_WARM_UP_MESSAGES);
+        }
+
+        /** {@link #warmUp(Duration)} with a cap on the messages it publishes as well. */
+        public Builder warmUp(Duration budget, long maxMessages) {
+            Objects.requireNonNull(budget, "budget");
+            if (budget.isNegative() || maxMessages < 1) {
+                throw new IllegalArgumentException("warm-up budget must not be negative and its message cap positive");
+            }
+            this.warmUp = budget;
+            this.warmUpMessages = maxMessages;
             return this;
         }
 

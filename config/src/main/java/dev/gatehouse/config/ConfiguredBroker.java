@@ -41,12 +41,18 @@ public final class ConfiguredBroker implements AutoCloseable {
      * {@code --bind} override that replaces the first listener's address.
      */
     public record Options(Clock clock, ClassLoader classLoader, Optional<BindAddress> bindOverride,
-                          List<BrokerEventListener> eventListeners) {
+                          List<BrokerEventListener> eventListeners, java.time.Duration warmUp) {
         public Options {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(classLoader, "classLoader");
             Objects.requireNonNull(bindOverride, "bindOverride");
+            Objects.requireNonNull(warmUp, "warmUp");
             eventListeners = List.copyOf(eventListeners);
+        }
+
+        public Options(Clock clock, ClassLoader classLoader, Optional<BindAddress> bindOverride,
+                       List<BrokerEventListener> eventListeners) {
+            this(clock, classLoader, bindOverride, eventListeners, java.time.Duration.ZERO);
         }
 
         public static Options defaults() {
@@ -54,17 +60,22 @@ public final class ConfiguredBroker implements AutoCloseable {
         }
 
         public Options withBindOverride(BindAddress bind) {
-            return new Options(clock, classLoader, Optional.of(bind), eventListeners);
+            return new Options(clock, classLoader, Optional.of(bind), eventListeners, warmUp);
         }
 
         public Options withClock(Clock c) {
-            return new Options(c, classLoader, bindOverride, eventListeners);
+            return new Options(c, classLoader, bindOverride, eventListeners, warmUp);
         }
 
         public Options withEventListener(BrokerEventListener l) {
             List<BrokerEventListener> all = new ArrayList<>(eventListeners);
             all.add(l);
-            return new Options(clock, classLoader, bindOverride, all);
+            return new Options(clock, classLoader, bindOverride, all, warmUp);
+        }
+
+        /** The broker's start-up warm-up budget ({@link Broker.Builder#warmUp}); zero (the default here) for none. */
+        public Options withWarmUp(java.time.Duration budget) {
+            return new Options(clock, classLoader, bindOverride, eventListeners, budget);
         }
     }
 
@@ -127,6 +138,7 @@ public final class ConfiguredBroker implements AutoCloseable {
             a.settings.listeners().forEach(b::listener);
             a.chain.forEach(x -> b.authenticator(x.authenticator()));
             options.eventListeners().forEach(b::eventListener);
+            b.warmUp(options.warmUp());
             if (a.settings.ioThreads() > 0) {
                 b.ioThreads(a.settings.ioThreads());
             }

@@ -25,6 +25,7 @@ public final class BrokerLauncher {
 
     private final BrokerPaths paths;
     private final List<String> gatehouseJvmOptions = new ArrayList<>();
+    private final List<String> gatehouseArgs = new ArrayList<>();
 
     public BrokerLauncher(BrokerPaths paths) {
         this.paths = paths;
@@ -63,6 +64,12 @@ public final class BrokerLauncher {
     /** The directory a broker started under {@code name} works in (its config and broker.log go there). */
     public Path workDir(String name) throws IOException {
         return Files.createDirectories(paths.workDir().resolve(name));
+    }
+
+    /** Extra command-line arguments for Gatehouse's {@code run} (after {@code --bind}), e.g. {@code --warm-up 0}. */
+    public BrokerLauncher gatehouseArg(String arg) {
+        gatehouseArgs.add(arg);
+        return this;
     }
 
     /**
@@ -104,6 +111,7 @@ public final class BrokerLauncher {
                     cmd.addAll(List.of("run", "--config", gatehouseConfig.toString()));
                 }
                 cmd.addAll(List.of("--bind", "127.0.0.1:" + port));
+                cmd.addAll(gatehouseArgs);
                 return cmd;
             case MOSQUITTO:
                 Path conf = work.resolve("mosquitto.conf");

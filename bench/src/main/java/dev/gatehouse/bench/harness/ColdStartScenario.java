@@ -62,6 +62,7 @@ public final class ColdStartScenario implements Scenario {
     @Override
     public List<Metric> run(ScenarioContext ctx) throws IOException {
         long sinceReady = ctx.broker() == null ? 0 : System.nanoTime() - ctx.broker().readyNanos();
+        String load = loadAverage();
         ColdStartResult r = new ColdStartRun(ctx.endpoint()).run(1, 64, rate, sendTime);
         if (r.failure() != null) {
             ctx.note().accept(name + ": " + r.failure());
@@ -69,9 +70,9 @@ public final class ColdStartScenario implements Scenario {
         if (r.timeline() != null) {
             String label = ctx.kind().id() + " pid " + (ctx.broker() == null ? "?" : ctx.broker().pid());
             String header = String.format(Locale.ROOT,
-                    "%s: %s, process start to first CONNACK %.0f ms, first CONNACK to first scheduled send %.0f ms%n",
+                    "%s: %s, process start to first CONNACK %.0f ms, first CONNACK to first scheduled send %.0f ms (at %s), load average %s%n",
                     name, label, ctx.broker() == null ? Double.NaN : ctx.broker().startupNanos() / 1e6,
-                    (sinceReady + r.setupNanos()) / 1e6);
+                    (sinceReady + r.setupNanos()) / 1e6, java.time.Instant.ofEpochMilli(r.startEpochMillis()), load);
             String text = header + r.timeline().format(Integer.MAX_VALUE);
             System.out.print(header + r.timeline().format(20));
             if (timelineDir != null) {
@@ -79,7 +80,7 @@ public final class ColdStartScenario implements Scenario {
                 Files.writeString(timelineDir.resolve(ctx.kind().id() + "-" + (ctx.broker() == null ? "x" : ctx.broker().pid())
                         + ".txt"), text, StandardCharsets.UTF_8);
             }
-            ctx.note().accept(summary(r.timeline()));
+            ctx.note().accept(summary(r.timeline()) + ", load average " + load);
         }
         List<Metric> m = new ArrayList<>();
         m.add(Metric.lower("p50 latency", "ms", r.latency().p50() / 1e6));
@@ -94,6 +95,19 @@ public final class ColdStartScenario implements Scenario {
             m.add(Metric.lower("start to first CONNACK", "ms", ctx.broker().startupNanos() / 1e6));
         }
         return m;
+    }
+
+    /**
+     * The machine's load average (1, 5, 15 min) when the rep started: a cold JVM is sensitive to CPU taken by other
+     * processes (compiler threads and the event loop compete for the cores), so every rep says how busy the box was.
+     */
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** The worst 100 ms interval: when it was and how bad, for the notes. */

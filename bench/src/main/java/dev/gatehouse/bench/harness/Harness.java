@@ -47,6 +47,7 @@ public final class Harness {
         String brokerList = "gatehouse,mosquitto,moquette,hivemq";
         String onlyRegex = ".*";
         List<String> gatehouseJvm = new ArrayList<>();
+        List<String> gatehouseArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -58,6 +59,7 @@ public final class Harness {
                 case "--brokers" -> brokerList = args[++i];
                 case "--only" -> onlyRegex = args[++i];
                 case "--gatehouse-jvm-opt" -> gatehouseJvm.add(args[++i]);
+                case "--gatehouse-arg" -> gatehouseArgs.add(args[++i]);
                 default -> {
                     System.err.println("unknown argument " + args[i]);
                     System.exit(2);
@@ -76,8 +78,9 @@ public final class Harness {
         BrokerLauncher launcher = new BrokerLauncher(new BrokerPaths(jar, moquette, hivemq, mosquitto,
                 javaHome + "/bin/java", work));
         gatehouseJvm.forEach(launcher::gatehouseJvmOption);
-        if (!gatehouseJvm.isEmpty()) {
-            System.out.println("[gatehouse] extra JVM options: " + gatehouseJvm);
+        gatehouseArgs.forEach(launcher::gatehouseArg);
+        if (!gatehouseJvm.isEmpty() || !gatehouseArgs.isEmpty()) {
+            System.out.println("[gatehouse] extra JVM options: " + gatehouseJvm + ", extra arguments: " + gatehouseArgs);
         }
         Harness h = new Harness(plan, kinds, launcher, JvmHeap.beside(javaHome), Pattern.compile(onlyRegex));
         Runtime.getRuntime().addShutdownHook(new Thread(h::stopCurrent, "bench-stop-broker"));

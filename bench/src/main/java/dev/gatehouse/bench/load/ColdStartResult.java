@@ -10,11 +10,12 @@ import dev.gatehouse.bench.stats.Timeline;
  * @param lost             acknowledged by the broker and never delivered: the broker's loss
  * @param unackedUndelivered sent, never acknowledged and never delivered (the broker took no responsibility for them)
  * @param setupNanos       from the call to the first scheduled send (connect + subscribe of both clients)
+ * @param startEpochMillis wall-clock time of the first scheduled send, to line the timeline up with broker logs
  */
 public record ColdStartResult(long sent, long acked, long delivered, long lost, long unackedUndelivered,
                               long duplicates, Percentiles latency, Timeline timeline, long setupNanos,
-                              String failure) {
+                              long startEpochMillis, String failure) {
     public static ColdStartResult failed(String why, long setupNanos) {
-        return new ColdStartResult(0, 0, 0, 0, 0, 0, Percentiles.NONE, null, setupNanos, why);
+        return new ColdStartResult(0, 0, 0, 0, 0, 0, Percentiles.NONE, null, setupNanos, 0, why);
     }
 }

@@ -49,6 +49,7 @@ public final class ColdStartRun {
                 return ColdStartResult.failed("publisher not ready: " + pub.failure(), System.nanoTime() - t0);
             }
             long start = System.nanoTime();
+            long startWall = System.currentTimeMillis();
             long period = Math.max(1, 1_000_000_000L / ratePerSecond);
             pub.schedule(start, period);
             Timeline timeline = new Timeline(start, INTERVAL_NANOS,
@@ -97,7 +98,7 @@ public final class ColdStartRun {
             pub.disconnect();
             return new ColdStartResult(sent, acked.cardinality(), stats.receivedUnique(), lostSet.cardinality(),
                     neither.cardinality(), stats.duplicates(), stats.latency().percentiles(), timeline, start - t0,
-                    failure);
+                    startWall, failure);
         }
     }
 }

@@ -33,6 +33,15 @@ public final class NettyTransport {
 
     /** Bind every listener; completes with their bound addresses by name, or fails naming the listener. */
     public CompletableFuture<Map<String, InetSocketAddress>> bind(List<ListenerConfig> listeners, BrokerCore core) {
+        return bind(listeners, core, true);
+    }
+
+    /**
+     * Bind every listener; with {@code acceptNow} false the sockets are bound (so a port conflict shows at once) and
+     * the kernel queues incoming connections in the backlog, but none is accepted until {@link #startAccepting()}.
+     */
+    public CompletableFuture<Map<String, InetSocketAddress>> bind(List<ListenerConfig> listeners, BrokerCore core,
+                                                                 boolean acceptNow) {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (ListenerConfig l : listeners) {
             CompletableFuture<Void> f = new CompletableFuture<>();
@@ -53,6 +62,7 @@ public final class NettyTransport {
                     .group(workers)
                     .channel(NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.AUTO_READ, acceptNow)
                     // No TCP_NODELAY child option: Netty already sets it on every accepted socket where the
                     // platform allows, and setting it again costs a system call per connection.
                     // Past the high mark a connection stops being read (see OutboundFlow): that bounds what a
@@ -100,6 +110,30 @@ public final class NettyTransport {
             bound.clear();
         }
         return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** Start accepting on every bound listener (those bound with {@code acceptNow} false). */
+    public void startAccepting() {
+        synchronized (bound) {
+            for (Channel ch : bound.values()) {
+                ch.config().setAutoRead(true);
+            }
+        }
+    }
+
+    /** Stop accepting on one listener (connections it accepted stay open); completes when its channel is closed. */
+    public CompletableFuture<Void> unbind(String listenerName) {
+        Channel ch;
+        synchronized (bound) {
+            ch = bound.remove(listenerName);
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        if (ch == null) {
+            f.complete(null);
+        } else {
+            ch.close().addListener(x -> f.complete(null));
+        }
+        return f;
     }
 
     /** Stop the event loops. */
