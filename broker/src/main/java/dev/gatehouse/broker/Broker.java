@@ -127,7 +127,7 @@ public final class Broker {
     /**
      * The start-up warm-up ({@link StartupWarmUp}) on a thread of its own, over a temporary listener on 127.0.0.1
      * that admits anonymous loopback clients (the authenticator chain is still asked first, as for any CONNECT);
-     * never fails the start: whatever goes wrong is logged and the real listeners are bound anyway.
+     * never fails the start: whatever goes wrong is logged and the real listeners start accepting anyway.
      */
     private CompletableFuture<Void> warmUp() {
         if (warmUp.isZero()) {
@@ -148,8 +148,12 @@ public final class Broker {
                     // Its clients closed their sockets; let the broker see them go before the real listeners open.
                     long until = System.nanoTime() + 1_000_000_000L;
                     while (core.connectionCount() > 0 && System.nanoTime() - until < 0) {
-                        Thread.onSpinWait();
-                        Thread.yield();
+                        try {
+                            Thread.sleep(5);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            break;
+                        }
                     }
                     if (r.completed()) {
                         log.info("warm-up: {} messages (QoS 0/1/2, MQTT 3.1.1 and 5) over {} connections in {} ms ({}; "
@@ -428,7 +432,8 @@ public final class Broker {
         }
 
         /**
-         * Before binding its listeners, run the broker's message paths (CONNECT, SUBSCRIBE, PUBLISH at QoS 0, 1 and 2,
+         * Before its listeners accept clients (they are bound first, so a port conflict still fails at once), run the
+         * broker's message paths (CONNECT, SUBSCRIBE, PUBLISH at QoS 0, 1 and 2,
          * MQTT 3.1.1 and 5.0) over a temporary loopback listener for up to {@code budget} (and at most
          * {@link #warmUp(Duration, long) a message cap}), so that the first real clients meet compiled code rather
          * than the interpreter. {@link Duration#ZERO} (the default when embedding) turns it off; the jar turns it on.

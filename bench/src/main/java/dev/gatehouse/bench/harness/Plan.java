@@ -67,7 +67,7 @@ public record Plan(String mode, int reps, List<Scenario> scenarios, List<String>
                 + " goal for Gatehouse: within 10 % of its own alone figures");
         s.add(new ColdStartScenario("cold start, QoS 1 at 10000 msg/s, 64 B", 10_000, Duration.ofSeconds(5), coldReps,
                 workDir == null ? null : workDir.resolve("timelines")));
-        sizing.add("cold start: a fresh broker process per rep (" + coldReps + " reps, no warm-up); as soon as its port answers a CONNECT"
+        sizing.add("cold start: a fresh broker process per rep (" + coldReps + " reps, no harness warm-up rep; Gatehouse as the jar starts it, with its own start-up warm-up); as soon as its port answers a CONNECT"
                 + " (polled every 50 ms), 1 publisher -> 1 subscriber, QoS 1, 64 B, open loop at 10 000 msg/s for 5 s, latency from each"
                 + " message's scheduled send time; lost = PUBACKed and never delivered (every sequence number checked); per-100 ms"
                 + " timelines under work/timelines/; goal for Gatehouse: zero loss and p99 within 3x Mosquitto's");

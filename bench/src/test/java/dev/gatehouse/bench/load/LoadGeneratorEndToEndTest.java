@@ -100,4 +100,38 @@ class LoadGeneratorEndToEndTest {
         assertThat(idle.connected()).isEqualTo(20);
         assertThat(idle.rssAfter()).isPositive();
     }
+
+    @Test
+    void cold_start_run_checks_every_acknowledged_sequence() throws Exception {
+        ColdStartResult r = new ColdStartRun(endpoint).run(1, 64, 1_000, Duration.ofMillis(200));
+        assertThat(r.failure()).isNull();
+        assertThat(r.sent()).isBetween(150L, 201L);
+        assertThat(r.acked()).isEqualTo(r.sent());
+        assertThat(r.delivered()).isEqualTo(r.sent());
+        assertThat(r.lost()).isZero();
+        assertThat(r.unackedUndelivered()).isZero();
+        assertThat(r.duplicates()).isZero();
+        long dueInTimeline = r.timeline().intervals().stream().mapToLong(i -> i.sent()).sum();
+        assertThat(dueInTimeline).isEqualTo(r.sent());
+    }
+
+    @Test
+    void non_reading_client_writes_until_stopped_and_never_blocks() throws Exception {
+        NonReadingClient bad = new NonReadingClient(endpoint, "bench-bad", "bench/nobody", 64, 10_000_000_000L).start();
+        try {
+            long until = System.nanoTime() + 5_000_000_000L;
+            while (bad.bytesWritten() < 100_000 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(bad.bytesWritten()).isGreaterThanOrEqualTo(100_000);
+        } finally {
+            bad.close();
+        }
+        assertThat(bad.running()).isFalse();
+        assertThat(bad.endReason()).isNotNull();
+        // The broker is still fine for everyone else.
+        ThroughputResult r = new ThroughputRun(endpoint, probe)
+                .run(new ThroughputSpec(Wire.V311, 1, 1, 1, 64, 50, 10, 4, Duration.ofSeconds(20), 0));
+        assertThat(r.lost()).isZero();
+    }
 }
