@@ -88,23 +88,18 @@ public final class Broker {
         for (Authenticator a : chain.authenticators()) {
             a.attach(core.registry().liveConnectionsFor(a));
         }
-        try {
-            core.restoreState();
-        } catch (RuntimeException e) {
-            phase.set(Phase.STOPPED);
-            closeStore();
-            transport.shutdown();
-            return CompletableFuture.failedFuture(e);
-        }
         CompletableFuture<Broker> result = new CompletableFuture<>();
-        // With a warm-up the real listeners are bound first (a port conflict fails the start at once) but accept
-        // nothing until it is over: clients that connect meanwhile wait in the listen backlog.
-        boolean warm = !warmUp.isZero();
-        transport.bind(listeners, core, !warm)
-                .thenCompose(addrs -> warm ? warmUp().thenApply(v -> {
-                    transport.startAccepting();
-                    return addrs;
-                }) : CompletableFuture.completedFuture(addrs))
+        // The real listeners are bound first (a port conflict fails the start at once) but accept nothing until the
+        // warm-up (if any) is over and the stored state is rebuilt: clients that connect meanwhile wait in the listen
+        // backlog, and every one of them finds its session. The state is rebuilt after the warm-up, so that none of
+        // its traffic reaches a restored session, and on a thread of its own, never an event loop.
+        transport.bind(listeners, core, false)
+                .thenCompose(addrs -> warmUp()
+                        .thenRunAsync(core::restoreState, Broker::startupThread)
+                        .thenApply(v -> {
+                            transport.startAccepting();
+                            return addrs;
+                        }))
                 .whenComplete((addrs, e) -> {
             if (e != null) {
                 Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
@@ -112,7 +107,10 @@ public final class Broker {
                 phase.set(Phase.STOPPED);
                 // Not joined here: this callback may run on an event loop that shutdown() waits for.
                 transport.unbind().thenCompose(v -> transport.shutdown())
-                        .whenComplete((v, x) -> result.completeExceptionally(cause));
+                        .whenComplete((v, x) -> {
+                            closeStore();
+                            result.completeExceptionally(cause);
+                        });
                 return;
             }
             addresses = Map.copyOf(addrs);
@@ -122,6 +120,13 @@ public final class Broker {
             result.complete(this);
         });
         return result;
+    }
+
+    /** Start-up work that may take a while (warm-up, loading the store) runs on a short-lived thread of its own. */
+    private static void startupThread(Runnable r) {
+        Thread t = new Thread(r, "gatehouse-start");
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
@@ -136,18 +141,14 @@ public final class Broker {
         ListenerConfig l = ListenerConfig.tcp(StartupWarmUp.LISTENER, "127.0.0.1", 0)
                 .withAnonymous(AnonymousAccess.LOOPBACK_ONLY)
                 .withAnonymousPermissions(Permissions.allowAll());
-        java.util.concurrent.Executor ownThread = r -> {
-            Thread t = new Thread(r, "gatehouse-warm-up");
-            t.setDaemon(true);
-            t.start();
-        };
+        java.util.concurrent.Executor ownThread = Broker::startupThread;
         return transport.bind(List.of(l), core)
                 .thenApplyAsync(addrs -> {
                     StartupWarmUp.Report r = new StartupWarmUp(addrs.get(StartupWarmUp.LISTENER), warmUp,
                             warmUpMessages).run();
                     // Its clients closed their sockets; let the broker see them go before the real listeners open.
                     long until = System.nanoTime() + 1_000_000_000L;
-                    while (core.connectionCount() > 0 && System.nanoTime() - until < 0) {
+                    while (core.registry().size() > 0 && System.nanoTime() - until < 0) {
                         try {
                             Thread.sleep(5);
                         } catch (InterruptedException e) {
