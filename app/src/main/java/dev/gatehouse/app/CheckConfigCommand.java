@@ -34,7 +34,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             GatehouseSettings s = ConfiguredBroker.validate(config, ConfiguredBroker.Options.defaults());
             out.println(config.render(true));
             out.println("# " + file + ": OK (" + s.listeners().size() + " listener(s), " + s.authentication().size()
-                    + " authenticator(s))");
+                    + " authenticator(s), " + s.persistence().describe() + ")");
             return 0;
         } catch (ConfigException e) {
             e.problems().forEach(p -> err.println(p));

@@ -8,6 +8,9 @@ import dev.gatehouse.authn.spi.SettingsException;
 import dev.gatehouse.broker.Broker;
 import dev.gatehouse.broker.BrokerEventListener;
 import dev.gatehouse.broker.ListenerConfig;
+import dev.gatehouse.broker.store.StateStore;
+import dev.gatehouse.store.rocksdb.RocksDbStateStore;
+import dev.gatehouse.store.rocksdb.StoreException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +34,7 @@ public final class ConfiguredBroker implements AutoCloseable {
     private final AuthExecutors executors;
     private final Broker broker;
     private final Options options;
+    private final StateStore stateStore;
 
     /** An authenticator of the chain with the configuration entry it came from. */
     public record Built(String type, String path, Authenticator authenticator) {
@@ -80,7 +84,8 @@ public final class ConfiguredBroker implements AutoCloseable {
     }
 
     private ConfiguredBroker(GatehouseSettings settings, List<Built> authenticators, AuthExecutors executors,
-                             Broker broker, Options options) {
+                             Broker broker, Options options, StateStore stateStore) {
+        this.stateStore = stateStore;
         this.settings = settings;
         this.authenticators = List.copyOf(authenticators);
         this.executors = executors;
@@ -124,13 +129,17 @@ public final class ConfiguredBroker implements AutoCloseable {
 
     /**
      * Validate everything, build the authenticator chain through the {@link AuthenticatorFactory} ServiceLoader
-     * and build the broker. Nothing is bound until {@link #start()}.
+     * and build the broker. With persistence on, the durable store is opened here (so a locked, foreign or
+     * unusable data directory is a configuration problem naming the directory). Nothing is bound until
+     * {@link #start()}.
      *
      * @throws ConfigException listing every problem found
      */
     public static ConfiguredBroker create(GatehouseConfig config, Options options) {
         Assembly a = assemble(config, options, null);
+        StateStore store = null;
         try {
+            store = openStore(a.settings.persistence());
             Broker.Builder b = Broker.builder()
                     .limits(a.settings.limits())
                     .defaultPermissions(a.settings.defaultPermissions())
@@ -142,10 +151,30 @@ public final class ConfiguredBroker implements AutoCloseable {
             if (a.settings.ioThreads() > 0) {
                 b.ioThreads(a.settings.ioThreads());
             }
-            return new ConfiguredBroker(a.settings, a.chain, a.executors, b.build(), options);
+            if (store != null) {
+                b.stateStore(store);
+            }
+            return new ConfiguredBroker(a.settings, a.chain, a.executors, b.build(), options, store);
         } catch (RuntimeException e) {
+            if (store != null) {
+                store.close();
+            }
             a.close();
             throw e;
+        }
+    }
+
+    /** The durable store when persistence is on, else null (the broker keeps its state on the heap). */
+    private static StateStore openStore(PersistenceSettings p) {
+        if (!p.enabled()) {
+            return null;
+        }
+        try {
+            StateStore store = RocksDbStateStore.open(p.storeOptions());
+            log.info("{}", p.describe());
+            return store;
+        } catch (StoreException e) {
+            throw new ConfigException(List.of(new Problem("gatehouse.persistence.dir", e.getMessage())));
         }
     }
 
@@ -219,7 +248,8 @@ public final class ConfiguredBroker implements AutoCloseable {
             ls.set(0, new ListenerConfig(first.name(), bind.host(), bind.port(), first.transport(), first.tls(),
                     first.webSocketPath(), first.anonymous(), first.anonymousPermissions()));
             return new Assembly(new GatehouseSettings(ls, settings.limits(), settings.defaultPermissions(),
-                    settings.authentication(), settings.ioThreads()), chain, executors, ownsExecutors);
+                    settings.authentication(), settings.ioThreads(), settings.persistence()), chain, executors,
+                    ownsExecutors);
         }
 
         void close() {
@@ -263,9 +293,22 @@ public final class ConfiguredBroker implements AutoCloseable {
         });
     }
 
-    /** Stop the broker (which closes the authenticators), then the authenticators' threads. Idempotent. */
+    /**
+     * Stop the broker (which closes the authenticators), then the authenticators' threads and the store
+     * (after the broker, so that its last writes are flushed). Idempotent.
+     */
     public CompletableFuture<Void> stop() {
-        return broker.stop().whenComplete((v, e) -> executors.close());
+        return broker.stop().whenComplete((v, e) -> {
+            executors.close();
+            if (stateStore != null) {
+                stateStore.close();
+            }
+        });
+    }
+
+    /** The durable store the broker was given, when persistence is on. */
+    public Optional<StateStore> stateStore() {
+        return Optional.ofNullable(stateStore);
     }
 
     @Override

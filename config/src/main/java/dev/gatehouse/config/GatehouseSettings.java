@@ -13,12 +13,22 @@ import java.util.List;
  * @param defaultPermissions for anonymous clients of listeners without their own {@code anonymous-permissions}
  * @param authentication     the authenticator entries, in chain order (built separately: they hold threads)
  * @param ioThreads          Netty I/O threads; 0 means the broker's default
+ * @param persistence        the durable store, or off
  */
 public record GatehouseSettings(List<ListenerConfig> listeners, Limits limits, Permissions defaultPermissions,
-                                List<AuthenticatorEntry> authentication, int ioThreads) {
+                                List<AuthenticatorEntry> authentication, int ioThreads,
+                                PersistenceSettings persistence) {
     public GatehouseSettings {
         listeners = List.copyOf(listeners);
         authentication = List.copyOf(authentication);
+        java.util.Objects.requireNonNull(persistence, "persistence");
+    }
+
+    /** Without persistence (state in memory only). */
+    public GatehouseSettings(List<ListenerConfig> listeners, Limits limits, Permissions defaultPermissions,
+                             List<AuthenticatorEntry> authentication, int ioThreads) {
+        this(listeners, limits, defaultPermissions, authentication, ioThreads,
+                PersistenceSettings.disabled(java.nio.file.Path.of("")));
     }
 
     /**

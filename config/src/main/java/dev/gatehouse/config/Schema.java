@@ -73,11 +73,15 @@ final class Schema {
             "slow-consumer-timeout", LEAF,
             "outbound-topic-aliases", LEAF);
 
+    static final Obj PERSISTENCE = obj("enabled", LEAF, "dir", LEAF, "sync", LEAF, "sync-interval", LEAF,
+            "max-disk", LEAF);
+
     static final Obj GATEHOUSE = obj(
             "io-threads", LEAF,
             "listeners", new ListOf(LISTENER),
             "limits", LIMITS,
             "default-permissions", new PermissionList(),
+            "persistence", PERSISTENCE,
             "authentication", new ListOf(new Open()));
 
     static final Obj ROOT = obj("gatehouse", GATEHOUSE);

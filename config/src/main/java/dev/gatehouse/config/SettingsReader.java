@@ -10,6 +10,7 @@ import dev.gatehouse.broker.Limits;
 import dev.gatehouse.broker.ListenerConfig;
 import dev.gatehouse.broker.TlsConfig;
 import dev.gatehouse.broker.Transport;
+import dev.gatehouse.store.rocksdb.StoreOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ final class SettingsReader {
     private static final List<String> ANONYMOUS = List.of("deny", "loopback-only", "allow");
     private static final List<String> CLIENT_AUTH = List.of("none", "optional", "required");
     private static final List<String> DENIED_PUBLISH = List.of("ack-and-drop", "disconnect");
+    private static final List<String> SYNC_MODES = List.of("batch", "periodic", "none");
 
     private final Config root;
     private final Path baseDirectory;
@@ -53,9 +55,10 @@ final class SettingsReader {
         Limits limits = limits();
         Permissions defaults = PermissionRules.parse("gatehouse.default-permissions",
                 unwrapped("gatehouse.default-permissions"), problems).orElse(Permissions.denyAll());
+        PersistenceSettings persistence = persistence();
         List<GatehouseSettings.AuthenticatorEntry> auth = authentication();
         problems.throwIfAny();
-        return new GatehouseSettings(listeners, limits, defaults, auth, ioThreads);
+        return new GatehouseSettings(listeners, limits, defaults, auth, ioThreads, persistence);
     }
 
     private Object unwrapped(String path) {
@@ -249,12 +252,16 @@ final class SettingsReader {
         return problems.attempt(path, () -> with.apply(current, read.apply(path))).orElse(current);
     }
 
-    private int bytes(String path, long max) {
+    private int bytes(String path, int max) {
+        return (int) bytes(path, (long) max);
+    }
+
+    private long bytes(String path, long max) {
         long n = root.getBytes(path);
         if (n < 1 || n > max) {
             throw new IllegalArgumentException("must be 1 to " + max + " bytes, not " + n);
         }
-        return (int) n;
+        return n;
     }
 
     private static int nonNegative(int n) {
@@ -279,6 +286,45 @@ final class SettingsReader {
                     + root.getString(path) + "\"" + Suggestions.didYouMean(v, allowed));
         }
         return v;
+    }
+
+    // ---- persistence
+
+    private PersistenceSettings persistence() {
+        String p = "gatehouse.persistence.";
+        PersistenceSettings d = PersistenceSettings.disabled(baseDirectory);
+        boolean enabled = !root.hasPath(p + "enabled") ? d.enabled()
+                : problems.attempt(p + "enabled", () -> root.getBoolean(p + "enabled")).orElse(d.enabled());
+        Path dir = !root.hasPath(p + "dir") ? d.dir() : problems.attempt(p + "dir", () -> dataDirectory(p + "dir"))
+                .orElse(d.dir());
+        StoreOptions.SyncMode sync = !root.hasPath(p + "sync") ? d.sync() : problems.attempt(p + "sync",
+                () -> StoreOptions.SyncMode.valueOf(choiceAt(p + "sync", SYNC_MODES).toUpperCase(Locale.ROOT)))
+                .orElse(d.sync());
+        Duration interval = !root.hasPath(p + "sync-interval") ? d.syncInterval()
+                : problems.attempt(p + "sync-interval", () -> {
+                    Duration i = root.getDuration(p + "sync-interval");
+                    if (i.isNegative() || i.isZero()) {
+                        throw new IllegalArgumentException("must be positive, not " + i);
+                    }
+                    return i;
+                }).orElse(d.syncInterval());
+        long maxDisk = !root.hasPath(p + "max-disk") ? d.maxDiskBytes()
+                : problems.attempt(p + "max-disk", () -> bytes(p + "max-disk", Long.MAX_VALUE)).orElse(d.maxDiskBytes());
+        return new PersistenceSettings(enabled, dir, sync, interval, maxDisk);
+    }
+
+    /** Relative to the configuration file's directory, like every other file name. */
+    private Path dataDirectory(String path) {
+        String s = root.getString(path);
+        if (s.isBlank()) {
+            throw new IllegalArgumentException("must name a directory");
+        }
+        Path d = Path.of(s);
+        Path resolved = d.isAbsolute() ? d.normalize() : baseDirectory.resolve(d).toAbsolutePath().normalize();
+        if (Files.exists(resolved) && !Files.isDirectory(resolved)) {
+            throw new IllegalArgumentException("not a directory: " + resolved);
+        }
+        return resolved;
     }
 
     // ---- authentication

@@ -37,7 +37,8 @@ class ExamplesTest {
     void everyExampleIsCovered() throws Exception {
         try (var files = Files.list(EXAMPLES)) {
             assertThat(files.map(p -> p.getFileName().toString()))
-                    .containsExactlyInAnyOrder("default.conf", "tls-ws.conf", "password-file.conf", "jwt.conf");
+                    .containsExactlyInAnyOrder("default.conf", "tls-ws.conf", "password-file.conf", "jwt.conf",
+                            "persistent.conf");
         }
     }
 
@@ -46,6 +47,19 @@ class ExamplesTest {
         GatehouseSettings s = validate(copy("default.conf"), Map.of());
         assertThat(s.listeners()).containsExactly(ListenerConfig.tcp("default", "127.0.0.1", 1883)
                 .withAnonymous(AnonymousAccess.LOOPBACK_ONLY).withAnonymousPermissions(Permissions.allowAll()));
+    }
+
+    @Test
+    void defaultStaysInMemory() throws Exception {
+        assertThat(validate(copy("default.conf"), Map.of()).persistence().enabled()).isFalse();
+    }
+
+    @Test
+    void persistentStoresNextToTheFile() throws Exception {
+        GatehouseSettings s = validate(copy("persistent.conf"), Map.of());
+        assertThat(s.persistence().enabled()).isTrue();
+        assertThat(s.persistence().dir()).isEqualTo(dir.resolve("data").toAbsolutePath().normalize());
+        assertThat(s.persistence().sync()).isEqualTo(dev.gatehouse.store.rocksdb.StoreOptions.SyncMode.BATCH);
     }
 
     @Test
