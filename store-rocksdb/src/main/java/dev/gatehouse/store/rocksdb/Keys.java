@@ -66,10 +66,7 @@ final class Keys {
         return new byte[] {(byte) (kind + 1)};
     }
 
-    /**
-     * The first key after every key that starts with {@code prefix}: the exclusive end of a range delete.
-     * Client prefixes never end in 0xFF runs that overflow: the length makes them unique.
-     */
+    /** The first key after every key that starts with {@code prefix}: the exclusive end of a range delete. */
     static byte[] prefixEnd(byte[] prefix) {
         byte[] end = prefix.clone();
         for (int i = end.length - 1; i >= 0; i--) {
