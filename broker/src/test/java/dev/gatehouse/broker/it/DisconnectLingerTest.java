@@ -3,12 +3,9 @@ package dev.gatehouse.broker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -155,17 +152,7 @@ class DisconnectLingerTest extends FlowTestSupport {
     }
 
     private static byte[] encode(MqttMessage m) {
-        EmbeddedChannel enc = new EmbeddedChannel(MqttEncoder.INSTANCE);
-        enc.attr(VERSION).set(MqttVersion.MQTT_5);
-        enc.writeOutbound(m);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuf b;
-        while ((b = enc.readOutbound()) != null) {
-            out.writeBytes(ByteBufUtil.getBytes(b));
-            b.release();
-        }
-        enc.finishAndReleaseAll();
-        return out.toByteArray();
+        return dev.gatehouse.broker.testing.RawMqttClient.encode(m, MqttVersion.MQTT_5);
     }
 
     /** An MQTT 5 peer on a plain socket that fails the test on a connection reset. */

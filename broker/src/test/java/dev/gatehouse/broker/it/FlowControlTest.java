@@ -14,16 +14,11 @@ import dev.gatehouse.broker.FlowStats;
 import dev.gatehouse.broker.Limits;
 import dev.gatehouse.broker.ListenerConfig;
 import dev.gatehouse.broker.testing.TestBroker;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.util.AttributeKey;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -52,7 +47,6 @@ class FlowControlTest {
     private static final int OUTBOUND = 64 * 1024;
     /** One packet's worth beyond the high-water mark, with Netty's per-entry overhead. */
     private static final int SLACK = 8 * 1024;
-    private static final AttributeKey<MqttVersion> VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
     private static TestBroker start(Limits limits) {
         return TestBroker.start(ListenerConfig.tcp(TestBroker.LISTENER, "127.0.0.1", 0)
@@ -288,17 +282,7 @@ class FlowControlTest {
     }
 
     private static byte[] encode(MqttMessage m) {
-        EmbeddedChannel enc = new EmbeddedChannel(MqttEncoder.INSTANCE);
-        enc.attr(VERSION).set(MqttVersion.MQTT_3_1_1);
-        enc.writeOutbound(m);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuf b;
-        while ((b = enc.readOutbound()) != null) {
-            out.writeBytes(ByteBufUtil.getBytes(b));
-            b.release();
-        }
-        enc.finishAndReleaseAll();
-        return out.toByteArray();
+        return dev.gatehouse.broker.testing.RawMqttClient.encode(m, MqttVersion.MQTT_3_1_1);
     }
 
     /** Polls a condition the broker will reach, bounded at 30 s; never asserts how long it took. */

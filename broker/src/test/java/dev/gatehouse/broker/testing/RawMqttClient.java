@@ -41,6 +41,21 @@ public final class RawMqttClient implements AutoCloseable {
         decoder.attr(VERSION).set(version);
     }
 
+    /** The bytes Netty's encoder writes for {@code m} in protocol {@code version}, for tests that send raw streams. */
+    public static byte[] encode(MqttMessage m, MqttVersion version) {
+        EmbeddedChannel enc = new EmbeddedChannel(MqttEncoder.INSTANCE);
+        enc.attr(VERSION).set(version);
+        enc.writeOutbound(m);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteBuf b;
+        while ((b = enc.readOutbound()) != null) {
+            out.writeBytes(ByteBufUtil.getBytes(b));
+            b.release();
+        }
+        enc.finishAndReleaseAll();
+        return out.toByteArray();
+    }
+
     /** Send raw bytes as they are. */
     public void sendBytes(byte[] bytes) throws IOException {
         out.write(bytes);
