@@ -37,6 +37,7 @@ public final class BrokerCore {
     private final DropCounters drops;
     private final FlowCounters flow = new FlowCounters();
     private final ThrottledLog denials;
+    private final ThrottledLog storeFull;
     private final StateStore stateStore;
     private final Router router;
     private final SessionLifecycle sessions;
@@ -53,6 +54,8 @@ public final class BrokerCore {
         this.scheduler = scheduler;
         this.connectionGate = new ConnectionGate(limits.maxConnections());
         this.drops = new DropCounters(clock);
+        this.storeFull = new ThrottledLog(org.slf4j.LoggerFactory.getLogger(BrokerCore.class), clock,
+                DropCounters.SUMMARY_INTERVAL_MILLIS, 2);
         // Under the connection handler's logger, where an operator looks for what a client did.
         this.denials = new ThrottledLog(org.slf4j.LoggerFactory.getLogger("dev.gatehouse.broker.protocol.MqttConnection"),
                 clock, DropCounters.SUMMARY_INTERVAL_MILLIS, 10_000, DENIALS_LOGGED_PER_MINUTE);
@@ -148,6 +151,11 @@ public final class BrokerCore {
         return denials;
     }
 
+    /** Where "storage full, QoS 1/2 refused" is said: once a minute with a count, whoever caused it. */
+    public ThrottledLog storeFullLog() {
+        return storeFull;
+    }
+
     public FlowCounters flow() {
         return flow;
     }
@@ -172,6 +180,7 @@ public final class BrokerCore {
             registry.checkExpiry(clock.millis());
             drops.flushSummaries();
             denials.flush();
+            storeFull.flush();
         }, 1, 1, TimeUnit.SECONDS);
     }
 

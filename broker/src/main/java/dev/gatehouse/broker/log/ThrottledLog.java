@@ -64,7 +64,8 @@ public final class ThrottledLog {
                 ownKeys.decrementAndGet();
                 key = OVERFLOW_KEY;
             }
-            Window fresh = new Window(summary, now);
+            // The overflow window speaks for many keys: its summary must not name the first one that overflowed.
+            Window fresh = new Window(OVERFLOW_KEY.equals(key) ? "more events of the same kinds" : summary, now);
             w = windows.putIfAbsent(key, fresh);
             if (w != null && own) {
                 ownKeys.decrementAndGet(); // another thread added this key meanwhile

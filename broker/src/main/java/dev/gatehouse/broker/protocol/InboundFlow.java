@@ -160,7 +160,7 @@ final class InboundFlow implements FlowControlled {
     }
 
     private void storeFull() {
-        c.core.denials().event("store full", "QoS 1/2 PUBLISHes refused: broker storage full",
+        c.core.storeFullLog().event("store full", "QoS 1/2 PUBLISHes refused: broker storage full",
                 "refusing QoS 1/2 PUBLISH from {}: the broker's storage is full (max-disk); QoS 0 still flows",
                 c.clientId);
     }
