@@ -6,7 +6,24 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import dev.gatehouse.broker.testing.RawMqttClient;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +43,6 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -163,6 +179,164 @@ class PersistenceRestartJarIT {
             s.disconnect();
         }
         assertThat(payloads(retainedNow())).isEqualTo(expected);
+    }
+
+    /**
+     * QoS 2 flows cut in the middle by SIGTERM finish after the restart without a second delivery: the outbound
+     * ones resume where they were (PUBREL again for a message the subscriber had answered with PUBREC, the PUBLISH
+     * again with DUP and the same packet id and subscription id for the others), and the inbound packet ids still
+     * awaiting PUBREL are remembered, so a publisher sending such a PUBLISH again gets a PUBREC and nothing is
+     * routed twice. Packet-level, with the broker's RawMqttClient.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES) // a hang guard, not a measurement
+    void qos2FlowsInFlightAtSigtermFinishExactlyOnceAfterTheRestart() throws Exception {
+        broker = JarProcess.start(dir, "");
+        RawMqttClient sub = raw("inflight-sub", true, false);
+        sub.send(MqttMessageBuilders.subscribe().messageId(1).properties(intProps(MqttPropertyType.SUBSCRIPTION_IDENTIFIER, 9))
+                .addSubscription(MqttQoS.EXACTLY_ONCE, "if/#").build());
+        release(expect(sub, MqttMessageType.SUBACK));
+        RawMqttClient pub = raw("inflight-pub", true, false);
+        // a: the whole inbound flow; b and c: PUBREC received, PUBREL not sent yet
+        pub.send(qos2("if/a", 1, "a", false));
+        assertThat(packetId(expect(pub, MqttMessageType.PUBREC))).isEqualTo(1);
+        pub.send(ack(MqttMessageType.PUBREL, 1));
+        assertThat(packetId(expect(pub, MqttMessageType.PUBCOMP))).isEqualTo(1);
+        pub.send(qos2("if/b", 2, "b", false));
+        assertThat(packetId(expect(pub, MqttMessageType.PUBREC))).isEqualTo(2);
+        pub.send(qos2("if/c", 3, "c", false));
+        assertThat(packetId(expect(pub, MqttMessageType.PUBREC))).isEqualTo(3);
+        // The broker routes a QoS 2 PUBLISH when it arrives: the subscriber has all three. It answers a with
+        // PUBREC (and gets the PUBREL, which it leaves unanswered) and leaves b and c unanswered.
+        Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < 3; i++) {
+            MqttPublishMessage p = expectPublish(sub);
+            assertThat(p.fixedHeader().isDup()).isFalse();
+            ids.put(p.content().toString(StandardCharsets.UTF_8), p.variableHeader().packetId());
+            release(p);
+        }
+        assertThat(ids).containsOnlyKeys("a", "b", "c");
+        sub.send(ack(MqttMessageType.PUBREC, ids.get("a")));
+        assertThat(packetId(expect(sub, MqttMessageType.PUBREL))).isEqualTo(ids.get("a"));
+        sub.send(MqttMessageBuilders.disconnect().build());
+        pub.send(MqttMessageBuilders.disconnect().build());
+
+        restartWithSigterm();
+
+        sub = raw("inflight-sub", false, true);
+        // MQTT 5 §4.4: unacknowledged PUBLISH and PUBREL packets again, in their original order
+        assertThat(packetId(expect(sub, MqttMessageType.PUBREL))).isEqualTo(ids.get("a"));
+        for (String payload : List.of("b", "c")) {
+            MqttPublishMessage p = expectPublish(sub);
+            try {
+                assertThat(p.content().toString(StandardCharsets.UTF_8)).isEqualTo(payload);
+                assertThat(p.fixedHeader().isDup()).as("DUP on the resent %s", payload).isTrue();
+                assertThat(p.fixedHeader().qosLevel()).isEqualTo(MqttQoS.EXACTLY_ONCE);
+                assertThat(p.variableHeader().packetId()).as("packet id of %s", payload).isEqualTo(ids.get(payload));
+                assertThat(p.variableHeader().properties().getProperties(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value()))
+                        .extracting(x -> (Integer) x.value()).containsExactly(9);
+            } finally {
+                release(p);
+            }
+        }
+        sub.send(ack(MqttMessageType.PUBCOMP, ids.get("a")));
+        for (String payload : List.of("b", "c")) {
+            sub.send(ack(MqttMessageType.PUBREC, ids.get(payload)));
+            assertThat(packetId(expect(sub, MqttMessageType.PUBREL))).isEqualTo(ids.get(payload));
+            sub.send(ack(MqttMessageType.PUBCOMP, ids.get(payload)));
+        }
+
+        pub = raw("inflight-pub", false, true);
+        // a publisher that never saw the PUBREC of c sends it again: acknowledged, not routed a second time
+        pub.send(qos2("if/c", 3, "c", true));
+        assertThat(packetId(expect(pub, MqttMessageType.PUBREC))).isEqualTo(3);
+        for (int id : new int[] {2, 3}) {
+            pub.send(ack(MqttMessageType.PUBREL, id));
+            MqttMessage comp = expect(pub, MqttMessageType.PUBCOMP);
+            assertThat(packetId(comp)).isEqualTo(id);
+            assertThat(reasonCode(comp)).as("PUBCOMP %d: the packet id was known", id).isZero();
+        }
+        // packet id 2 is free again: a new message under it is routed, once
+        pub.send(qos2("if/d", 2, "d", false));
+        assertThat(packetId(expect(pub, MqttMessageType.PUBREC))).isEqualTo(2);
+        pub.send(ack(MqttMessageType.PUBREL, 2));
+        release(expect(pub, MqttMessageType.PUBCOMP));
+        MqttPublishMessage d = expectPublish(sub);
+        assertThat(d.content().toString(StandardCharsets.UTF_8)).as("nothing routed twice").isEqualTo("d");
+        assertThat(d.fixedHeader().isDup()).isFalse();
+        int dId = d.variableHeader().packetId();
+        release(d);
+        sub.send(ack(MqttMessageType.PUBREC, dId));
+        assertThat(packetId(expect(sub, MqttMessageType.PUBREL))).isEqualTo(dId);
+        sub.send(ack(MqttMessageType.PUBCOMP, dId));
+        assertThat(sub.read(Duration.ofSeconds(1))).as("nothing more").isNull();
+        sub.send(MqttMessageBuilders.disconnect().build());
+        pub.send(MqttMessageBuilders.disconnect().build());
+
+        // Completed flows stay completed.
+        restartWithSigterm();
+        sub = raw("inflight-sub", false, true);
+        assertThat(sub.read(Duration.ofSeconds(1))).as("nothing resent to the subscriber").isNull();
+        pub = raw("inflight-pub", false, true);
+        pub.send(ack(MqttMessageType.PUBREL, 3)); // no longer pending: MQTT 5 answers 0x92
+        MqttMessage comp = expect(pub, MqttMessageType.PUBCOMP);
+        assertThat(reasonCode(comp)).isEqualTo(0x92);
+    }
+
+    /** MQTT 5 raw connection with session expiry 600; asserts the session-present flag. */
+    private RawMqttClient raw(String id, boolean cleanStart, boolean sessionPresent) throws Exception {
+        RawMqttClient c = new RawMqttClient(broker.port(), MqttVersion.MQTT_5);
+        clients.add(c);
+        c.send(MqttMessageBuilders.connect().clientId(id).protocolVersion(MqttVersion.MQTT_5).cleanSession(cleanStart)
+                .properties(intProps(MqttPropertyType.SESSION_EXPIRY_INTERVAL, (int) EXPIRY)).build());
+        MqttConnAckMessage ack = (MqttConnAckMessage) expect(c, MqttMessageType.CONNACK);
+        assertThat(ack.variableHeader().connectReturnCode()).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        assertThat(ack.variableHeader().isSessionPresent()).as("%s: session present", id).isEqualTo(sessionPresent);
+        return c;
+    }
+
+    private static MqttMessage expect(RawMqttClient c, MqttMessageType type) throws Exception {
+        MqttMessage m = c.read(Duration.ofSeconds(10));
+        assertThat(m).as("a %s", type).isNotNull();
+        if (m.fixedHeader().messageType() != type) {
+            String seen = m.toString();
+            release(m);
+            throw new AssertionError("expected " + type + " but got " + seen);
+        }
+        return m;
+    }
+
+    private static MqttPublishMessage expectPublish(RawMqttClient c) throws Exception {
+        return (MqttPublishMessage) expect(c, MqttMessageType.PUBLISH);
+    }
+
+    private static MqttPublishMessage qos2(String topic, int packetId, String payload, boolean dup) {
+        return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.EXACTLY_ONCE, false, 0),
+                new MqttPublishVariableHeader(topic, packetId, MqttProperties.NO_PROPERTIES),
+                Unpooled.wrappedBuffer(bytes(payload)));
+    }
+
+    private static MqttMessage ack(MqttMessageType type, int packetId) {
+        MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+        return new MqttMessage(new MqttFixedHeader(type, false, qos, false, 0), MqttMessageIdVariableHeader.from(packetId));
+    }
+
+    private static int packetId(MqttMessage m) {
+        return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
+    }
+
+    private static int reasonCode(MqttMessage m) {
+        return m.variableHeader() instanceof MqttPubReplyMessageVariableHeader r ? r.reasonCode() & 0xFF : 0;
+    }
+
+    private static MqttProperties intProps(MqttPropertyType type, int value) {
+        MqttProperties p = new MqttProperties();
+        p.add(new MqttProperties.IntegerProperty(type.value(), value));
+        return p;
+    }
+
+    private static void release(Object m) {
+        RawMqttClient.release(m);
     }
 
     private void restartWithSigterm() throws Exception {
@@ -410,7 +584,7 @@ class PersistenceRestartJarIT {
                 }
 
                 @Override
-                public void authPacketArrived(int reasonCode, MqttProperties properties) {
+                public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
                 }
             });
             MqttConnectionOptions o = new MqttConnectionOptions();
@@ -424,7 +598,7 @@ class PersistenceRestartJarIT {
         }
 
         void subscribe(String filter, int subscriptionId) throws Exception {
-            MqttProperties p = new MqttProperties();
+            var p = new org.eclipse.paho.mqttv5.common.packet.MqttProperties();
             p.setSubscriptionIdentifier(subscriptionId);
             IMqttToken t = client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 2)}, null, null, p);
             t.waitForCompletion(10_000);
