@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -25,13 +26,21 @@ final class CheckConfigCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "HOCON configuration file.")
     Path file;
 
+    @Option(names = "--plugins", paramLabel = "DIR",
+            description = "Load authenticator jars from this directory, as run --plugins does.")
+    Path plugins;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
             GatehouseConfig config = GatehouseConfig.parseFile(file);
-            GatehouseSettings s = ConfiguredBroker.validate(config, ConfiguredBroker.Options.defaults());
+            ConfiguredBroker.Options options = ConfiguredBroker.Options.defaults();
+            if (plugins != null) {
+                options = options.withClassLoader(Plugins.loader(plugins));
+            }
+            GatehouseSettings s = ConfiguredBroker.validate(config, options);
             out.println(config.render(true));
             out.println("# " + file + ": OK (" + s.listeners().size() + " listener(s), " + s.authentication().size()
                     + " authenticator(s), " + s.persistence().describe() + ")");

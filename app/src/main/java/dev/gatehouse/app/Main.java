@@ -105,16 +105,15 @@ public final class Main {
                 + "listening on {}", broker.boundAddresses().get("default"));
     }
 
-    /** The jar's version, from its manifest when packaged. */
+    /** {@code gatehouse VERSION (commit ID)}: both baked in at build time ({@link BuildInfo}). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"gatehouse " + version()};
+            return new String[] {BuildInfo.current().describe()};
         }
     }
 
     static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "(development build)" : v;
+        return BuildInfo.current().version();
     }
 }

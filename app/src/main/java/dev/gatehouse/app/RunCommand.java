@@ -39,6 +39,11 @@ final class RunCommand implements Callable<Integer> {
                     + Main.DEFAULT_BIND + " without --config.")
     String bind;
 
+    @Option(names = "--plugins", paramLabel = "DIR",
+            description = "Load authenticator jars from this directory (ServiceLoader; their types become usable "
+                    + "in the configuration's authentication list).")
+    Path plugins;
+
     @Option(names = "--watch", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Reload when the configuration file changes (default: ${DEFAULT-VALUE}); SIGHUP always reloads.")
     boolean watch;
@@ -73,6 +78,10 @@ final class RunCommand implements Callable<Integer> {
             return 2;
         }
         if (config == null) {
+            if (plugins != null) {
+                err.println("gatehouse: --plugins needs --config: only a configuration's authentication list uses them");
+                return 2;
+            }
             Broker broker;
             try {
                 broker = Main.startDefault(hp, warm);
@@ -89,6 +98,9 @@ final class RunCommand implements Callable<Integer> {
             ConfiguredBroker broker;
             try {
                 ConfiguredBroker.Options options = ConfiguredBroker.Options.defaults().withWarmUp(warm);
+                if (plugins != null) {
+                    options = options.withClassLoader(Plugins.loader(plugins));
+                }
                 if (bind != null) {
                     options = options.withBindOverride(hp);
                 }
@@ -122,7 +134,7 @@ final class RunCommand implements Callable<Integer> {
 
     /** One line per listener and authenticator, so an operator sees at a glance what is exposed and how. */
     private static void banner(Path config, ConfiguredBroker b) {
-        log.info("gatehouse {} started from {}", Main.version(), config);
+        log.info("gatehouse {} (commit {}) started from {}", Main.version(), BuildInfo.current().commit(), config);
         for (ListenerConfig l : b.settings().listeners()) {
             InetSocketAddress a = b.broker().boundAddresses().get(l.name());
             log.info("  listener {}: {} on {}{}, anonymous {}{}", l.name(), l.transport().name().toLowerCase(Locale.ROOT),

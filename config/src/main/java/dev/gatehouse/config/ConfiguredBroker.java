@@ -67,6 +67,11 @@ public final class ConfiguredBroker implements AutoCloseable {
             return new Options(clock, classLoader, Optional.of(bind), eventListeners, warmUp);
         }
 
+        /** Look authenticator factories up through {@code loader} (e.g. one over a plugins directory). */
+        public Options withClassLoader(ClassLoader loader) {
+            return new Options(clock, loader, bindOverride, eventListeners, warmUp);
+        }
+
         public Options withClock(Clock c) {
             return new Options(c, classLoader, bindOverride, eventListeners, warmUp);
         }
