@@ -91,6 +91,7 @@ public final class Main {
     static Broker startDefault(BindAddress address, java.time.Duration warmUp) {
         Broker broker = Broker.builder()
                 .warmUp(warmUp)
+                .sysInterval(java.time.Duration.ofSeconds(10))
                 .listener(ListenerConfig.tcp("default", address.host(), address.port())
                         .withAnonymous(AnonymousAccess.LOOPBACK_ONLY)
                         .withAnonymousPermissions(Permissions.allowAll()))

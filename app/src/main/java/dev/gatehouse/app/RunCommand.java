@@ -96,8 +96,11 @@ final class RunCommand implements Callable<Integer> {
             SighupTrigger.install(() -> log.info("SIGHUP: nothing to reload (started without --config)"));
         } else {
             ConfiguredBroker broker;
+            // metrics for the broker and its authenticators; the HTTP endpoint only when gatehouse.http.bind is set
+            dev.gatehouse.ops.Operations ops = new dev.gatehouse.ops.Operations();
             try {
-                ConfiguredBroker.Options options = ConfiguredBroker.Options.defaults().withWarmUp(warm);
+                ConfiguredBroker.Options options = ConfiguredBroker.Options.defaults().withWarmUp(warm)
+                        .withMetrics(ops.brokerMetrics(), ops.authenticatorMetrics());
                 if (plugins != null) {
                     options = options.withClassLoader(Plugins.loader(plugins));
                 }
@@ -108,12 +111,18 @@ final class RunCommand implements Callable<Integer> {
             } catch (ConfigException e) {
                 e.problems().forEach(p -> err.println(p));
                 err.println("gatehouse: " + config + ": " + e.problems().size() + " problem(s); nothing was started");
+                ops.close();
                 return 1;
             }
             try {
+                // before the listeners: /health/ready answers "not ready" until they accept
+                broker.settings().httpBind().ifPresent(h -> ops.startHttp(h.host(), h.port()));
                 broker.start().join();
-            } catch (CompletionException e) {
-                err.println("gatehouse: " + (e.getCause() == null ? e : e.getCause()).getMessage());
+            } catch (CompletionException | IllegalStateException e) {
+                err.println("gatehouse: " + (e.getCause() == null || e instanceof IllegalStateException ? e
+                        : e.getCause()).getMessage());
+                broker.close();
+                ops.close();
                 return 1;
             }
             AtomicReference<ReloadTriggers> reloads = new AtomicReference<>();
@@ -123,6 +132,7 @@ final class RunCommand implements Callable<Integer> {
                     r.close();
                 }
                 broker.close();
+                ops.close();
             });
             banner(config, broker);
             reloads.set(ReloadTriggers.start(new ConfigReloader(broker, config), config, watch));

@@ -58,6 +58,9 @@ public final class Broker {
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.NEW);
     private volatile Map<String, InetSocketAddress> addresses = Map.of();
     private CompletableFuture<Void> stopped;
+    private final BrokerStats stats;
+    private final Duration sysInterval;
+    private volatile dev.gatehouse.broker.core.SysTopics sys;
 
     private Broker(Builder b) {
         this.listeners = List.copyOf(b.listeners);
@@ -65,10 +68,13 @@ public final class Broker {
         this.clock = b.clock;
         this.warmUp = b.warmUp;
         this.warmUpMessages = b.warmUpMessages;
+        this.sysInterval = b.sysInterval;
         b.eventListeners.forEach(events::add);
         this.transport = new NettyTransport(b.ioThreads);
         this.core = new BrokerCore(b.limits, b.clock, chain, b.defaultPermissions, b.sessionStore,
-                b.stateStore != null ? b.stateStore : new MemoryStateStore(), events, transport.workers());
+                b.stateStore != null ? b.stateStore : new MemoryStateStore(), events, transport.workers(), b.metrics);
+        this.stats = core.stats();
+        b.metrics.bind(this, stats);
     }
 
     /** A builder with no listeners, no authenticators, default {@link Limits} and deny-all default permissions. */
@@ -115,6 +121,10 @@ public final class Broker {
             }
             addresses = Map.copyOf(addrs);
             core.startSweep();
+            if (!sysInterval.isZero()) {
+                sys = new dev.gatehouse.broker.core.SysTopics(core.router(), stats, clock, "gatehouse " + version());
+                sys.start(transport.workers(), sysInterval.toMillis());
+            }
             phase.set(Phase.RUNNING);
             addrs.forEach((name, a) -> log.info("listener {} bound to {}", name, a));
             result.complete(this);
@@ -190,6 +200,10 @@ public final class Broker {
             return stopped = transport.shutdown();
         }
         core.stopSweep();
+        dev.gatehouse.broker.core.SysTopics s = sys;
+        if (s != null) {
+            s.stop();
+        }
         stopped = transport.unbind()
                 .thenCompose(v -> {
                     List<CompletableFuture<Void>> closing = new ArrayList<>();
@@ -343,6 +357,25 @@ public final class Broker {
         return clock;
     }
 
+    /**
+     * The live figures (connections, messages and bytes per QoS, drops, denials, sessions, queues) for metrics,
+     * health checks and {@code $SYS}; valid from {@link Builder#build()} on, from any thread.
+     */
+    public BrokerStats stats() {
+        return stats;
+    }
+
+    /** Whether {@link #start()} completed and {@link #stop()} has not begun: every listener is bound and accepting. */
+    public boolean isRunning() {
+        return phase.get() == Phase.RUNNING;
+    }
+
+    /** This build's version (from the jar manifest), or {@code (development build)}. */
+    public static String version() {
+        String v = Broker.class.getPackage().getImplementationVersion();
+        return v == null ? "(development build)" : v;
+    }
+
     /** Default cap on the messages a start-up warm-up publishes. */
     public static final long DEFAULT_WARM_UP_MESSAGES = 200_000;
 
@@ -359,6 +392,8 @@ public final class Broker {
         private int ioThreads = defaultIoThreads(Runtime.getRuntime().availableProcessors());
         private Duration warmUp = Duration.ZERO;
         private long warmUpMessages = DEFAULT_WARM_UP_MESSAGES;
+        private BrokerMetrics metrics = BrokerMetrics.NONE;
+        private Duration sysInterval = Duration.ZERO;
 
         private Builder() {
         }
@@ -411,6 +446,30 @@ public final class Broker {
          */
         public Builder stateStore(StateStore s) {
             this.stateStore = Objects.requireNonNull(s);
+            return this;
+        }
+
+        /**
+         * Where CONNECT outcomes and authentication latency are reported, and who is handed {@link Broker#stats()}
+         * to expose as gauges and counters ({@link BrokerMetrics}). Default: {@link BrokerMetrics#NONE}.
+         */
+        public Builder metrics(BrokerMetrics m) {
+            this.metrics = Objects.requireNonNull(m);
+            return this;
+        }
+
+        /**
+         * Publish the {@code $SYS/broker/...} topics (Mosquitto's names: clients, messages, bytes, load, uptime,
+         * version; docs/operations.md) retained, at start and then every {@code interval}. {@link Duration#ZERO}
+         * (the default when embedding) publishes none; the jar's default is 10 s. Only clients whose permissions
+         * allow {@code $SYS/#} (a filter naming {@code $SYS}; {@code #} alone never matches it) receive them.
+         */
+        public Builder sysInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || (!interval.isZero() && interval.toMillis() < 1)) {
+                throw new IllegalArgumentException("sys interval must be zero (off) or positive");
+            }
+            this.sysInterval = interval;
             return this;
         }
 

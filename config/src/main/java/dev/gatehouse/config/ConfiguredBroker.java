@@ -45,13 +45,23 @@ public final class ConfiguredBroker implements AutoCloseable {
      * {@code --bind} override that replaces the first listener's address.
      */
     public record Options(Clock clock, ClassLoader classLoader, Optional<BindAddress> bindOverride,
-                          List<BrokerEventListener> eventListeners, java.time.Duration warmUp) {
+                          List<BrokerEventListener> eventListeners, java.time.Duration warmUp,
+                          dev.gatehouse.broker.BrokerMetrics metrics,
+                          dev.gatehouse.authn.spi.AuthenticatorMetrics authenticatorMetrics) {
         public Options {
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(classLoader, "classLoader");
             Objects.requireNonNull(bindOverride, "bindOverride");
             Objects.requireNonNull(warmUp, "warmUp");
+            Objects.requireNonNull(metrics, "metrics");
+            Objects.requireNonNull(authenticatorMetrics, "authenticatorMetrics");
             eventListeners = List.copyOf(eventListeners);
+        }
+
+        public Options(Clock clock, ClassLoader classLoader, Optional<BindAddress> bindOverride,
+                       List<BrokerEventListener> eventListeners, java.time.Duration warmUp) {
+            this(clock, classLoader, bindOverride, eventListeners, warmUp, dev.gatehouse.broker.BrokerMetrics.NONE,
+                    dev.gatehouse.authn.spi.AuthenticatorMetrics.NONE);
         }
 
         public Options(Clock clock, ClassLoader classLoader, Optional<BindAddress> bindOverride,
@@ -64,7 +74,8 @@ public final class ConfiguredBroker implements AutoCloseable {
         }
 
         public Options withBindOverride(BindAddress bind) {
-            return new Options(clock, classLoader, Optional.of(bind), eventListeners, warmUp);
+            return new Options(clock, classLoader, Optional.of(bind), eventListeners, warmUp, metrics,
+                    authenticatorMetrics);
         }
 
         /** Look authenticator factories up through {@code loader} (e.g. one over a plugins directory). */
@@ -73,18 +84,28 @@ public final class ConfiguredBroker implements AutoCloseable {
         }
 
         public Options withClock(Clock c) {
-            return new Options(c, classLoader, bindOverride, eventListeners, warmUp);
+            return new Options(c, classLoader, bindOverride, eventListeners, warmUp, metrics, authenticatorMetrics);
         }
 
         public Options withEventListener(BrokerEventListener l) {
             List<BrokerEventListener> all = new ArrayList<>(eventListeners);
             all.add(l);
-            return new Options(clock, classLoader, bindOverride, all, warmUp);
+            return new Options(clock, classLoader, bindOverride, all, warmUp, metrics, authenticatorMetrics);
         }
 
         /** The broker's start-up warm-up budget ({@link Broker.Builder#warmUp}); zero (the default here) for none. */
         public Options withWarmUp(java.time.Duration budget) {
-            return new Options(clock, classLoader, bindOverride, eventListeners, budget);
+            return new Options(clock, classLoader, bindOverride, eventListeners, budget, metrics, authenticatorMetrics);
+        }
+
+        /**
+         * Report to {@code broker} (CONNECT outcomes, authentication latency, {@link Broker#stats()}) and
+         * {@code authenticators} (fetches of JWKS endpoints and account servers, through
+         * {@link AuthenticatorContext#metrics()}). Default: neither records anything.
+         */
+        public Options withMetrics(dev.gatehouse.broker.BrokerMetrics broker,
+                                   dev.gatehouse.authn.spi.AuthenticatorMetrics authenticators) {
+            return new Options(clock, classLoader, bindOverride, eventListeners, warmUp, broker, authenticators);
         }
     }
 
@@ -148,7 +169,9 @@ public final class ConfiguredBroker implements AutoCloseable {
             Broker.Builder b = Broker.builder()
                     .limits(a.settings.limits())
                     .defaultPermissions(a.settings.defaultPermissions())
-                    .clock(options.clock());
+                    .clock(options.clock())
+                    .metrics(options.metrics())
+                    .sysInterval(a.settings.sysInterval());
             a.settings.listeners().forEach(b::listener);
             a.chain.forEach(x -> b.authenticator(x.authenticator()));
             options.eventListeners().forEach(b::eventListener);
@@ -207,7 +230,8 @@ public final class ConfiguredBroker implements AutoCloseable {
                 // Typed settings failed; still build the authenticators so their problems are reported too.
                 : partialEntries(config, factories);
         AuthExecutors executors = shared != null ? shared : new AuthExecutors();
-        AuthenticatorContext context = new AuthenticatorContext(options.clock(), executors.blocking, executors.scheduler);
+        AuthenticatorContext context = new AuthenticatorContext(options.clock(), executors.blocking, executors.scheduler,
+                options.authenticatorMetrics());
         List<Built> chain = new ArrayList<>();
         for (GatehouseSettings.AuthenticatorEntry e : entries) {
             try {
@@ -253,7 +277,8 @@ public final class ConfiguredBroker implements AutoCloseable {
             ls.set(0, new ListenerConfig(first.name(), bind.host(), bind.port(), first.transport(), first.tls(),
                     first.webSocketPath(), first.anonymous(), first.anonymousPermissions()));
             return new Assembly(new GatehouseSettings(ls, settings.limits(), settings.defaultPermissions(),
-                    settings.authentication(), settings.ioThreads(), settings.persistence()), chain, executors,
+                    settings.authentication(), settings.ioThreads(), settings.persistence(), settings.httpBind(),
+                    settings.sysInterval()), chain, executors,
                     ownsExecutors);
         }
 

@@ -14,14 +14,29 @@ import java.util.List;
  * @param authentication     the authenticator entries, in chain order (built separately: they hold threads)
  * @param ioThreads          Netty I/O threads; 0 means the broker's default
  * @param persistence        the durable store, or off
+ * @param httpBind           where the HTTP endpoint ({@code /metrics}, {@code /health/*}) listens; empty: off
+ * @param sysInterval        how often {@code $SYS} topics are published; zero: never
  */
 public record GatehouseSettings(List<ListenerConfig> listeners, Limits limits, Permissions defaultPermissions,
                                 List<AuthenticatorEntry> authentication, int ioThreads,
-                                PersistenceSettings persistence) {
+                                PersistenceSettings persistence, java.util.Optional<BindAddress> httpBind,
+                                java.time.Duration sysInterval) {
+    /** The {@code gatehouse.sys-interval} default. */
+    public static final java.time.Duration DEFAULT_SYS_INTERVAL = java.time.Duration.ofSeconds(10);
+
     public GatehouseSettings {
         listeners = List.copyOf(listeners);
         authentication = List.copyOf(authentication);
         java.util.Objects.requireNonNull(persistence, "persistence");
+        java.util.Objects.requireNonNull(httpBind, "httpBind");
+        java.util.Objects.requireNonNull(sysInterval, "sysInterval");
+    }
+
+    /** No HTTP endpoint, {@code $SYS} at the default interval. */
+    public GatehouseSettings(List<ListenerConfig> listeners, Limits limits, Permissions defaultPermissions,
+                             List<AuthenticatorEntry> authentication, int ioThreads, PersistenceSettings persistence) {
+        this(listeners, limits, defaultPermissions, authentication, ioThreads, persistence, java.util.Optional.empty(),
+                DEFAULT_SYS_INTERVAL);
     }
 
     /** Without persistence (state in memory only). */

@@ -82,6 +82,8 @@ final class Schema {
             "limits", LIMITS,
             "default-permissions", new PermissionList(),
             "persistence", PERSISTENCE,
+            "http", obj("bind", LEAF),
+            "sys-interval", LEAF,
             "authentication", new ListOf(new Open()));
 
     static final Obj ROOT = obj("gatehouse", GATEHOUSE);

@@ -57,8 +57,32 @@ final class SettingsReader {
                 unwrapped("gatehouse.default-permissions"), problems).orElse(Permissions.denyAll());
         PersistenceSettings persistence = persistence();
         List<GatehouseSettings.AuthenticatorEntry> auth = authentication();
+        Optional<BindAddress> httpBind = httpBind();
+        Duration sysInterval = !root.hasPath("gatehouse.sys-interval") ? GatehouseSettings.DEFAULT_SYS_INTERVAL
+                : problems.attempt("gatehouse.sys-interval", () -> {
+                    Duration d = root.getDuration("gatehouse.sys-interval");
+                    if (d.isNegative() || (!d.isZero() && d.toMillis() < 1000)) {
+                        throw new IllegalArgumentException("must be 0 (off) or at least 1s, not " + d);
+                    }
+                    return d;
+                }).orElse(GatehouseSettings.DEFAULT_SYS_INTERVAL);
         problems.throwIfAny();
-        return new GatehouseSettings(listeners, limits, defaults, auth, ioThreads, persistence);
+        return new GatehouseSettings(listeners, limits, defaults, auth, ioThreads, persistence, httpBind, sysInterval);
+    }
+
+    /** {@code gatehouse.http.bind}: unset or null turns the endpoint off. */
+    private Optional<BindAddress> httpBind() {
+        String p = "gatehouse.http.bind";
+        if (!root.hasPath(p)) {
+            return Optional.empty();
+        }
+        return problems.attempt(p, () -> {
+            ConfigValue v = root.getValue(p);
+            if (v.valueType() != ConfigValueType.STRING) {
+                throw new IllegalArgumentException("expected \"HOST:PORT\" but found " + HoconSettings.typeName(v.valueType()));
+            }
+            return BindAddress.parse(root.getString(p));
+        });
     }
 
     private Object unwrapped(String path) {

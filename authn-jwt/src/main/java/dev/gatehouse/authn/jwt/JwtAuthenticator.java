@@ -73,6 +73,12 @@ public final class JwtAuthenticator implements Authenticator {
         return keys;
     }
 
+    /** Ready once every key source is: a JWKS endpoint has been fetched once. */
+    @Override
+    public boolean ready() {
+        return keys.ready();
+    }
+
     public JwtConfig config() {
         return config;
     }

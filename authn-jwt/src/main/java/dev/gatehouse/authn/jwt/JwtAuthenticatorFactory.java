@@ -36,7 +36,7 @@ public final class JwtAuthenticatorFactory implements AuthenticatorFactory {
             sources.add(new StaticKeySource(config.staticKeys()));
         }
         config.jwks().ifPresent(j -> sources.add(new JwksKeySource(j, new HttpJwksFetcher(j), context.clock(),
-                context.blockingExecutor(), context.scheduler())));
+                context.blockingExecutor(), context.scheduler(), context.metrics())));
         KeySource keys = sources.size() == 1 ? sources.get(0) : new CompositeKeySource(sources);
         JwtAuthenticator authenticator = new JwtAuthenticator(config, keys, context);
         keys.start();

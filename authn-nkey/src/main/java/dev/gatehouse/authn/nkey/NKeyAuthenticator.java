@@ -463,6 +463,12 @@ public final class NKeyAuthenticator implements Authenticator {
         return !issuer.equals(account.subject()) && !account.signingKeys().containsKey(issuer);
     }
 
+    /** Ready unless its account resolver's last request failed (no resolver, or a local one: always). */
+    @Override
+    public boolean ready() {
+        return chain.map(c -> c.resolver().ready()).orElse(true);
+    }
+
     @Override
     public void close() {
         ScheduledFuture<?> task = refreshTask;

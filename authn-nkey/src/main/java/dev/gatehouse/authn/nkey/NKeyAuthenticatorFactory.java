@@ -299,7 +299,8 @@ public final class NKeyAuthenticatorFactory implements AuthenticatorFactory {
                 } catch (IllegalArgumentException e) {
                     throw r.problem("url", "not a URL: " + e.getMessage());
                 }
-                return new UrlResolver(url, urlSettings(r), context.clock(), context.blockingExecutor());
+                return new UrlResolver(url, urlSettings(r), context.clock(), context.blockingExecutor(),
+                        context.metrics());
             }
             default:
                 throw r.problem("type", "must be memory, directory or url, not " + type);

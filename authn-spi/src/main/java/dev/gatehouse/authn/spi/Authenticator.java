@@ -72,6 +72,17 @@ public interface Authenticator extends AutoCloseable {
     default void attach(LiveConnections connections) {
     }
 
+    /**
+     * Whether this authenticator can decide now, for the host's readiness check ({@code GET /health/ready} of the
+     * jar): false while a source it needs has never been reached (a JWKS endpoint not fetched once yet) or is
+     * failing now (an account server that did not answer its last request). Called from any thread, possibly
+     * often: answer from state already held, never by fetching or blocking. The default: always ready (an
+     * authenticator that needs nothing outside the process).
+     */
+    default boolean ready() {
+        return true;
+    }
+
     /** Release timers, threads and caches. Called once when the broker stops. */
     @Override
     default void close() {

@@ -36,6 +36,8 @@ public final class BrokerCore {
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final DropCounters drops;
     private final FlowCounters flow = new FlowCounters();
+    private final TrafficCounters traffic = new TrafficCounters();
+    private final dev.gatehouse.broker.BrokerMetrics metrics;
     private final ThrottledLog denials;
     private final ThrottledLog storeFull;
     private final StateStore stateStore;
@@ -46,6 +48,14 @@ public final class BrokerCore {
     public BrokerCore(Limits limits, Clock clock, AuthenticatorChain chain, Permissions defaultPermissions,
                       SessionStore sessionStore, StateStore stateStore, EventBus events,
                       ScheduledExecutorService scheduler) {
+        this(limits, clock, chain, defaultPermissions, sessionStore, stateStore, events, scheduler,
+                dev.gatehouse.broker.BrokerMetrics.NONE);
+    }
+
+    public BrokerCore(Limits limits, Clock clock, AuthenticatorChain chain, Permissions defaultPermissions,
+                      SessionStore sessionStore, StateStore stateStore, EventBus events,
+                      ScheduledExecutorService scheduler, dev.gatehouse.broker.BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.limits = limits;
         this.clock = clock;
         this.chain = chain;
@@ -158,6 +168,21 @@ public final class BrokerCore {
 
     public FlowCounters flow() {
         return flow;
+    }
+
+    /** Connections, messages and bytes in and out, denials: lock-free counters. */
+    public TrafficCounters traffic() {
+        return traffic;
+    }
+
+    /** Where CONNECT outcomes and authentication latency are reported. */
+    public dev.gatehouse.broker.BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The live figures of this core, read when asked. */
+    public dev.gatehouse.broker.BrokerStats stats() {
+        return new CoreStats(this);
     }
 
     /** Open TCP connections across all listeners, admitted or not, bounded by {@code Limits.maxConnections}. */

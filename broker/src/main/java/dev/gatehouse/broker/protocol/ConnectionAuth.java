@@ -63,6 +63,8 @@ final class ConnectionAuth {
     private Authenticator challenger;
     private Object challengeState;
     private boolean reauthenticating;
+    /** When the CONNECT arrived (System.nanoTime), for the latency reported with its outcome; 0 once reported. */
+    private long connectStartedNanos;
     /** Read by other threads (revocation by the authenticator), so published whole. */
     private volatile Admission admission;
     private volatile long credentialExpiresAt = Long.MAX_VALUE;
@@ -92,6 +94,7 @@ final class ConnectionAuth {
     }
 
     void onConnect(MqttConnectMessage m) {
+        connectStartedNanos = System.nanoTime();
         ConnectParser.Result parsed = new ConnectParser(c.limits, c.core.clock()).parse(m);
         if (parsed instanceof ConnectParser.Refused r) {
             c.version = r.version();
@@ -262,6 +265,7 @@ final class ConnectionAuth {
             reauthenticated(s, compiled, byAuthenticator);
             return;
         }
+        connectDecided(byAuthenticator, "success");
         c.principal = s.principal();
         c.authenticatorName = byAuthenticator;
         c.guard.grant(c.clientId, compiled);
@@ -331,6 +335,9 @@ final class ConnectionAuth {
                 c.listener.name(), f.reason(), byAuthenticator, f.logMessage());
         c.core.events().fire(new BrokerEvent.AuthenticationFailed(c.now(), c.clientId, c.remote(), c.listener.name(),
                 f.reason(), byAuthenticator, f.logMessage()));
+        if (!reauthenticating) {
+            connectDecided(byAuthenticator, f.reason().name().toLowerCase(java.util.Locale.ROOT));
+        }
         if (reauthenticating && c.connected()) {
             reauthenticating = false;
             c.disconnectPromptly(f.reason().v5DisconnectCode(), f.reasonString().orElse("re-authentication failed"));
@@ -338,6 +345,20 @@ final class ConnectionAuth {
         }
         refuseRaw(c.version.isV5() ? f.reason().v5ReasonCode() : f.reason().v3ReturnCode(),
                 f.reasonString().orElse(null));
+    }
+
+    /** The first answer to this CONNECT, with the time it took, to the metrics seam; later ones are not counted. */
+    private void connectDecided(String byAuthenticator, String outcome) {
+        long started = connectStartedNanos;
+        if (started == 0) {
+            return;
+        }
+        connectStartedNanos = 0;
+        try {
+            c.core.metrics().connectDecided(byAuthenticator, outcome, System.nanoTime() - started);
+        } catch (RuntimeException e) {
+            log.warn("metrics failed to record a CONNECT outcome", e);
+        }
     }
 
     /** CONNACK with a refusal code, then close. */

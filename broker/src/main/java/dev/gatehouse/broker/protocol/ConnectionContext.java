@@ -56,6 +56,8 @@ final class ConnectionContext {
     Will will;
     boolean sendWill = true;
     String closeReason = "connection lost";
+    /** {@link #closeReason} as one of a fixed set, for metrics. */
+    dev.gatehouse.broker.CloseReason closeKind = dev.gatehouse.broker.CloseReason.CONNECTION_LOST;
 
     private boolean reading;
     private boolean flushPending;
@@ -64,7 +66,7 @@ final class ConnectionContext {
         this.core = core;
         this.limits = core.limits();
         this.listener = listener;
-        this.guard = new PermissionGuard(core.denials());
+        this.guard = new PermissionGuard(core.denials(), core.traffic());
         this.store = new StoreBatch(this, core.stateStore());
     }
 
@@ -162,6 +164,7 @@ final class ConnectionContext {
             return;
         }
         closeReason = why;
+        closeKind = kindOf(reasonCode);
         boolean tell = version.isV5() && state == State.CONNECTED;
         state = State.CLOSING;
         if (!tell) {
@@ -174,6 +177,7 @@ final class ConnectionContext {
 
     /** A last packet (a refusing CONNACK), then close the way {@link #disconnect} does. */
     void sendLastAndClose(Object packet) {
+        closeKind = dev.gatehouse.broker.CloseReason.CONNECT_REFUSED;
         state = State.CLOSING;
         ctx.writeAndFlush(packet).addListener((ChannelFutureListener) f -> linger());
     }
@@ -196,6 +200,7 @@ final class ConnectionContext {
     /** Close at once: nothing more is sent. */
     void close(String why) {
         closeReason = why;
+        closeKind = kindOf(why);
         if (state != State.CLOSED) {
             state = State.CLOSING;
         }
@@ -203,6 +208,44 @@ final class ConnectionContext {
     }
 
     // ---- helpers ----
+
+    /** The kind of a server-side DISCONNECT, by its reason code. */
+    static dev.gatehouse.broker.CloseReason kindOf(int reasonCode) {
+        return switch (reasonCode) {
+            case ReasonCodes.SESSION_TAKEN_OVER -> dev.gatehouse.broker.CloseReason.TAKEN_OVER;
+            case ReasonCodes.KEEP_ALIVE_TIMEOUT -> dev.gatehouse.broker.CloseReason.KEEP_ALIVE_TIMEOUT;
+            case ReasonCodes.MAXIMUM_CONNECT_TIME -> dev.gatehouse.broker.CloseReason.CREDENTIAL_EXPIRED;
+            case ReasonCodes.SERVER_SHUTTING_DOWN -> dev.gatehouse.broker.CloseReason.SERVER_SHUTDOWN;
+            case ReasonCodes.QUOTA_EXCEEDED -> dev.gatehouse.broker.CloseReason.SLOW_CONSUMER;
+            // a revoked credential, a failed or timed-out re-authentication (0x80: the authenticator could not decide)
+            case ReasonCodes.NOT_AUTHORIZED, 0x80 -> dev.gatehouse.broker.CloseReason.CREDENTIAL_REVOKED;
+            default -> dev.gatehouse.broker.CloseReason.PROTOCOL_ERROR;
+        };
+    }
+
+    /** The kind of a close without DISCONNECT, by the words given for it. */
+    static dev.gatehouse.broker.CloseReason kindOf(String why) {
+        if (why.startsWith("client DISCONNECT")) {
+            return dev.gatehouse.broker.CloseReason.CLIENT_DISCONNECT;
+        } else if (why.startsWith("I/O error")) {
+            return dev.gatehouse.broker.CloseReason.CONNECTION_LOST;
+        } else if (why.equals("connect timeout")) {
+            return dev.gatehouse.broker.CloseReason.CONNECT_TIMEOUT;
+        } else if (why.equals("connection limit")) {
+            return dev.gatehouse.broker.CloseReason.CONNECTION_LIMIT;
+        } else if (why.startsWith("TLS")) {
+            return dev.gatehouse.broker.CloseReason.TLS_HANDSHAKE_FAILED;
+        } else if (why.contains("taken over")) {
+            return dev.gatehouse.broker.CloseReason.TAKEN_OVER;
+        } else if (why.startsWith("publish refused")) {
+            return dev.gatehouse.broker.CloseReason.PUBLISH_REFUSED;
+        } else if (why.startsWith("server shutting down")) {
+            return dev.gatehouse.broker.CloseReason.SERVER_SHUTDOWN;
+        } else if (why.equals("internal error") || why.startsWith("store")) {
+            return dev.gatehouse.broker.CloseReason.INTERNAL_ERROR;
+        }
+        return dev.gatehouse.broker.CloseReason.PROTOCOL_ERROR;
+    }
 
     InetSocketAddress remote() {
         return channel == null ? null : (InetSocketAddress) channel.remoteAddress();

@@ -47,6 +47,7 @@ final class InboundFlow implements FlowControlled {
         int packetId = m.variableHeader().packetId();
         MqttProperties props = m.variableHeader().properties();
         String topic = m.variableHeader().topicName();
+        c.core.traffic().received(qos, m.content().readableBytes());
         if (qos == 0 && m.fixedHeader().isDup()) {
             log.info("closing {} ({}): DUP flag on a QoS 0 PUBLISH", c.clientId, c.remote());
             c.disconnect(ReasonCodes.MALFORMED_PACKET, "DUP on QoS 0");

@@ -76,6 +76,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        c.core.traffic().connectionOpened();
         if (!c.core.connectionGate().tryEnter()) {
             log.info("refused {} on {}: broker connection limit {} reached", c.remote(), c.listener.name(),
                     c.core.connectionGate().max());
@@ -99,6 +100,7 @@ final class MqttConnection extends ChannelInboundHandlerAdapter implements Clien
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         c.state = ConnectionContext.State.CLOSED;
+        c.core.traffic().connectionClosed(c.closeKind);
         if (counted) {
             counted = false;
             listenerGate.leave();

@@ -66,6 +66,7 @@ final class OutboundFlow implements SessionOwner {
         boolean v5 = c.version.isV5();
         for (int i = 0; i < n; i++) {
             Outgoing o = batch.get(i);
+            c.core.traffic().sent(o.delivery().qos(), o.delivery().message().payload().length);
             c.ctx.write(Packets.publish(o.delivery(), o.packetId(), o.dup(), v5, now, aliases));
         }
         batch.clear();

@@ -13,11 +13,13 @@ import dev.gatehouse.broker.log.ThrottledLog;
  */
 final class PermissionGuard {
     private final ThrottledLog denials;
+    private final dev.gatehouse.broker.core.TrafficCounters counters;
     private String clientId = "";
     private CompiledPermissions permissions;
 
-    PermissionGuard(ThrottledLog denials) {
+    PermissionGuard(ThrottledLog denials, dev.gatehouse.broker.core.TrafficCounters counters) {
         this.denials = denials;
+        this.counters = counters;
     }
 
     /** The permissions in force from now on (admission or re-authentication). */
@@ -34,6 +36,7 @@ final class PermissionGuard {
     boolean mayPublish(String topic, int qos, boolean retain) {
         AccessResult access = permissions.checkPublish(topic, qos, retain);
         if (!access.allowed()) {
+            counters.deniedPublish();
             denials.event(clientId + " publish", "denied PUBLISH by " + clientId,
                     "denied PUBLISH by {} to {}: {}",
                     clientId, topic, access.describe());
@@ -50,6 +53,7 @@ final class PermissionGuard {
     SubscribeResult checkSubscribe(String requested, String matching, int qos) {
         SubscribeResult r = permissions.checkSubscribe(matching, qos);
         if (!r.allowed()) {
+            counters.deniedSubscribe();
             denials.event(clientId + " subscribe", "denied SUBSCRIBE by " + clientId,
                     "denied SUBSCRIBE by {} to {}: {}",
                     clientId, requested, r.access().describe());

@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class JwksKeySource implements KeySource {
     private static final Logger log = LoggerFactory.getLogger(JwksKeySource.class);
 
+    /** The source name under which fetches are reported. */
+    public static final String METRIC_SOURCE = "jwks";
+
     private record Snapshot(List<VerificationKey> keys, long generation, Set<String> fingerprints) {
     }
 
@@ -46,6 +49,7 @@ public final class JwksKeySource implements KeySource {
     private final Clock clock;
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
+    private final dev.gatehouse.authn.spi.AuthenticatorMetrics metrics;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
 
@@ -60,6 +64,13 @@ public final class JwksKeySource implements KeySource {
 
     public JwksKeySource(JwksConfig config, JwksFetcher fetcher, Clock clock, Executor executor,
                          ScheduledExecutorService scheduler) {
+        this(config, fetcher, clock, executor, scheduler, dev.gatehouse.authn.spi.AuthenticatorMetrics.NONE);
+    }
+
+    /** {@code metrics} hears of every fetch as source {@value #METRIC_SOURCE}. */
+    public JwksKeySource(JwksConfig config, JwksFetcher fetcher, Clock clock, Executor executor,
+                         ScheduledExecutorService scheduler, dev.gatehouse.authn.spi.AuthenticatorMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.fetcher = fetcher;
         this.clock = clock;
@@ -147,13 +158,30 @@ public final class JwksKeySource implements KeySource {
                 throw new JwksException("the key set has no usable signing key");
             }
             apply(keys);
+            report(true);
         } catch (JwksException e) {
             failed(e.getMessage());
+            report(false);
         } catch (RuntimeException e) {
             failed(e.toString());
+            report(false);
         } finally {
             finish(f);
         }
+    }
+
+    private void report(boolean ok) {
+        try {
+            metrics.fetched(METRIC_SOURCE, ok);
+        } catch (RuntimeException e) {
+            log.debug("fetch metrics failed", e);
+        }
+    }
+
+    /** Ready once a key set was loaded; it stays ready through an outage (the last good set is kept). */
+    @Override
+    public boolean ready() {
+        return current != null;
     }
 
     private void finish(CompletableFuture<Void> f) {

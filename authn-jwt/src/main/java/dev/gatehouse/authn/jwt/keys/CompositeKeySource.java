@@ -49,6 +49,11 @@ public final class CompositeKeySource implements KeySource {
     }
 
     @Override
+    public boolean ready() {
+        return sources.stream().allMatch(KeySource::ready);
+    }
+
+    @Override
     public void start() {
         sources.forEach(KeySource::start);
     }

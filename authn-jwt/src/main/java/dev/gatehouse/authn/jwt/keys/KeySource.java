@@ -19,6 +19,14 @@ public interface KeySource extends AutoCloseable {
     default void onChange(Runnable listener) {
     }
 
+    /**
+     * Whether lookups can find keys now: a remote source is ready once it has loaded a key set (and stays so
+     * through an outage, serving the last good set). Never blocks.
+     */
+    default boolean ready() {
+        return true;
+    }
+
     /** Begin background work (initial fetch, periodic refresh). */
     default void start() {
     }

@@ -15,6 +15,14 @@ public interface AccountResolver extends AutoCloseable {
     /** A short description for logs, e.g. {@code directory /etc/gatehouse/accounts}. */
     String describe();
 
+    /**
+     * Whether the source answers now, for readiness checks: false while a remote source's last request failed.
+     * Never blocks. The default (memory, directory): always.
+     */
+    default boolean ready() {
+        return true;
+    }
+
     @Override
     default void close() {
     }

@@ -54,8 +54,21 @@ public final class UrlResolver implements AccountResolver {
     /** One future per account being fetched; never more than maxConcurrentFetches entries. */
     private final ConcurrentMap<String, CompletableFuture<Optional<String>>> inFlight = new ConcurrentHashMap<>();
     private final Semaphore fetchSlots;
+    private final dev.gatehouse.authn.spi.AuthenticatorMetrics metrics;
+    /** Whether the last request to the server failed (no answer, or an answer other than 200/404). */
+    private volatile boolean failing;
+
+    /** The source name under which requests to the account server are reported. */
+    public static final String METRIC_SOURCE = "account-resolver";
 
     public UrlResolver(String base, UrlResolverSettings settings, Clock clock, Executor executor) {
+        this(base, settings, clock, executor, dev.gatehouse.authn.spi.AuthenticatorMetrics.NONE);
+    }
+
+    /** {@code metrics} hears of every request as source {@value #METRIC_SOURCE}. */
+    public UrlResolver(String base, UrlResolverSettings settings, Clock clock, Executor executor,
+                       dev.gatehouse.authn.spi.AuthenticatorMetrics metrics) {
+        this.metrics = metrics;
         this.base = base.endsWith("/") ? base : base + "/";
         this.settings = settings;
         this.clock = clock;
@@ -135,6 +148,12 @@ public final class UrlResolver implements AccountResolver {
 
     private void finish(String key, Cached previous, Instant now, CompletableFuture<Optional<String>> result,
                         Optional<String> jwt, Throwable error) {
+        failing = error != null;
+        try {
+            metrics.fetched(METRIC_SOURCE, error == null);
+        } catch (RuntimeException e) {
+            log.debug("fetch metrics failed", e);
+        }
         if (error == null) {
             cache.put(key, new Cached(jwt, now)); // before leaving inFlight: see resolve()
         }
@@ -179,6 +198,12 @@ public final class UrlResolver implements AccountResolver {
     /** Accounts being fetched right now. */
     public int fetchesInFlight() {
         return inFlight.size();
+    }
+
+    /** Ready unless the last request to the account server failed (before any request: ready). */
+    @Override
+    public boolean ready() {
+        return !failing;
     }
 
     @Override
