@@ -84,6 +84,35 @@ class JwksTest {
     }
 
     @Test
+    void readyOnceTheKeySetWasFetchedAndEveryFetchIsReported() {
+        java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> fetches = new java.util.concurrent.ConcurrentHashMap<>();
+        dev.gatehouse.authn.spi.AuthenticatorContext counted = new dev.gatehouse.authn.spi.AuthenticatorContext(
+                ctx.clock(), ctx.context().blockingExecutor(), ctx.scheduler(),
+                (source, ok) -> fetches.computeIfAbsent(source + " " + ok, k -> new java.util.concurrent.atomic.AtomicInteger())
+                        .incrementAndGet());
+        server.down(true);
+        JwtAuthenticator a = new JwtAuthenticatorFactory().create(dev.gatehouse.authn.spi.MapSettings.of(
+                "gatehouse.authentication.0", Map.of("algorithms", List.of("RS256"), "jwks", Map.of("url",
+                        server.url().toString(), "min-refresh-gap", "30s", "refresh-interval", "5m"))), counted);
+        refused(ask(a, signed("k1", k1)), FailureReason.SERVER_UNAVAILABLE, "key set unavailable");
+        assertThat(a.ready()).as("never fetched").isFalse();
+        assertThat(fetches.get("jwks false")).hasValue(1);
+
+        server.down(false);
+        ctx.clock.advance(Duration.ofSeconds(31));
+        admitted(ask(a, signed("k1", k1)));
+        assertThat(a.ready()).isTrue();
+        assertThat(fetches.get("jwks true")).hasValue(1);
+
+        server.down(true);
+        ctx.clock.advance(Duration.ofSeconds(31));
+        refused(ask(a, signed("k9", k2)), FailureReason.BAD_CREDENTIALS, "unknown key");
+        assertThat(fetches.get("jwks false")).hasValue(2);
+        assertThat(a.ready()).as("the last good key set is still served").isTrue();
+        a.close();
+    }
+
+    @Test
     void rotationIsPickedUpOnAnUnknownKidOncePerGap() {
         JwtAuthenticator a = jwks("5m");
         admitted(ask(a, signed("k1", k1)));
