@@ -77,14 +77,56 @@ public final class BrokerLauncher {
      * {@code gatehouseConfig} as {@code run --config FILE --bind 127.0.0.1:PORT}.
      */
     public RunningBroker start(BrokerKind kind, String name, Path gatehouseConfig) throws IOException {
+        return start(kind, name, gatehouseConfig, null);
+    }
+
+    /**
+     * Starts {@code kind} with a {@link BrokerSetup} (durable state, limits) working in {@link #workDir}({@code name}).
+     * With {@code wipe} the work directory is emptied first (a fresh store); without, the broker starts on what its
+     * last process left there (a restart). Its log is appended to, so a restart's log follows the first one's.
+     */
+    public RunningBroker start(BrokerKind kind, String name, BrokerSetup setup, boolean wipe) throws IOException {
+        Path work = paths.workDir().resolve(name);
+        if (wipe) {
+            deleteTree(work);
+        }
+        Files.createDirectories(work);
+        Path config = null;
+        if (kind == BrokerKind.GATEHOUSE) {
+            config = work.resolve("gatehouse.conf");
+            StringBuilder b = new StringBuilder();
+            b.append("# Written by the bench harness: setup ").append(setup.name()).append(".\n");
+            b.append("gatehouse {\n");
+            b.append("  listeners = [ { name = bench, type = tcp, bind = \"127.0.0.1:0\", anonymous = allow, anonymous-permissions = allow-all } ]\n");
+            if (setup.maxQueued() > 0 || setup.maxRetained() > 0) {
+                b.append("  limits {\n");
+                if (setup.maxQueued() > 0) {
+                    b.append("    max-queued-messages = ").append(setup.maxQueued()).append('\n');
+                }
+                if (setup.maxRetained() > 0) {
+                    b.append("    max-retained-messages = ").append(setup.maxRetained()).append('\n');
+                }
+                b.append("  }\n");
+            }
+            if (setup.persistent()) {
+                b.append("  persistence {\n    enabled = true\n    dir = \"data\"\n    sync = batch\n  }\n");
+            }
+            b.append("}\n");
+            Files.writeString(config, b.toString(), StandardCharsets.UTF_8);
+        }
+        return start(kind, name, config, setup);
+    }
+
+    private RunningBroker start(BrokerKind kind, String name, Path gatehouseConfig, BrokerSetup setup) throws IOException {
         if (gatehouseConfig != null && kind != BrokerKind.GATEHOUSE) {
             throw new IllegalArgumentException("a Gatehouse configuration for " + kind.label());
         }
         int port = freePort();
         Path work = workDir(name);
-        List<String> cmd = command(kind, port, work, gatehouseConfig);
+        List<String> cmd = command(kind, port, work, gatehouseConfig, setup);
         Path log = work.resolve("broker.log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(setup == null ? ProcessBuilder.Redirect.to(log.toFile()) : ProcessBuilder.Redirect.appendTo(log.toFile()));
         // Like the Mosquitto config below (log_type error + warning): no line per connection in any broker.
         pb.environment().put("GATEHOUSE_LOG_LEVEL", "WARN");
         long started = System.nanoTime();
@@ -99,7 +141,10 @@ public final class BrokerLauncher {
         return broker;
     }
 
-    private List<String> command(BrokerKind kind, int port, Path work, Path gatehouseConfig) throws IOException {
+    private List<String> command(BrokerKind kind, int port, Path work, Path gatehouseConfig, BrokerSetup setup)
+            throws IOException {
+        boolean persistent = setup != null && setup.persistent();
+        long maxQueued = setup == null ? 0 : setup.maxQueued();
         List<String> cmd = new ArrayList<>();
         switch (kind) {
             case GATEHOUSE:
@@ -112,13 +157,19 @@ public final class BrokerLauncher {
                 }
                 cmd.addAll(List.of("--bind", "127.0.0.1:" + port));
                 cmd.addAll(gatehouseArgs);
+                if (setup != null) {
+                    cmd.addAll(setup.gatehouseArgs());
+                }
                 return cmd;
             case MOSQUITTO:
                 Path conf = work.resolve("mosquitto.conf");
                 Files.writeString(conf, String.join("\n",
                         "listener " + port + " 127.0.0.1",
                         "allow_anonymous true",
-                        "persistence false",
+                        persistent ? "persistence true" : "persistence false",
+                        // Its default autosave_interval (1800 s) is kept: the database is written then and at shutdown.
+                        persistent ? "persistence_location " + work.toAbsolutePath() + "/" : "",
+                        maxQueued > 0 ? "max_queued_messages " + maxQueued : "",
                         // Netty (so Gatehouse, Moquette and HiveMQ CE) sets TCP_NODELAY; Mosquitto's default is Nagle,
                         // which costs it up to a delayed-ACK (40 ms) per burst. Compare like with like.
                         "set_tcp_nodelay true",
@@ -139,7 +190,10 @@ public final class BrokerLauncher {
                 cmd.addAll(JVM_FLAGS);
                 cmd.addAll(List.of("-cp", launcherClasspath(paths.hivemqClasspath()),
                         "dev.gatehouse.bench.brokers.HiveMqLauncher", "127.0.0.1", Integer.toString(port),
-                        work.resolve("hivemq-home").toString()));
+                        work.resolve("hivemq-home").toString(), persistent ? "file" : "in-memory"));
+                if (maxQueued > 0) {
+                    cmd.add(Long.toString(maxQueued));
+                }
                 return cmd;
             default:
                 throw new IllegalArgumentException(kind.toString());
@@ -150,6 +204,17 @@ public final class BrokerLauncher {
     private static String launcherClasspath(Path classpathFile) throws IOException {
         String deps = Files.readString(classpathFile).trim();
         return classpathFile.getParent().resolve("classes") + (deps.isEmpty() ? "" : ":" + deps);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static int freePort() throws IOException {

@@ -101,7 +101,7 @@ public final class ColdStartScenario implements Scenario {
      * The machine's load average (1, 5, 15 min) when the rep started: a cold JVM is sensitive to CPU taken by other
      * processes (compiler threads and the event loop compete for the cores), so every rep says how busy the box was.
      */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];

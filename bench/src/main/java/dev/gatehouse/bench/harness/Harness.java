@@ -122,6 +122,9 @@ public final class Harness {
                 continue;
             }
             String why = s.unavailableReason(kind);
+            if (why == null && s.setup() != null) {
+                why = s.setup().unavailableReason(kind);
+            }
             if (why != null) {
                 table.skip(kind, s.name(), why);
                 log(kind, s.name() + ": skipped, " + why);
@@ -129,7 +132,7 @@ public final class Harness {
             }
             try {
                 RunningBroker broker = brokerFor(kind, s);
-                ScenarioContext ctx = context(kind, broker);
+                ScenarioContext ctx = context(kind, broker, s);
                 if (s.warmUp()) {
                     List<Metric> warm = s.warmUpRun(new ScenarioContext(kind, ctx.endpoint(), ctx.probe(),
                             n -> table.note(kind.label() + " (warm-up): " + n)));
@@ -140,19 +143,20 @@ public final class Harness {
                     if (rep > 1 && s.freshBrokerPerRep()) {
                         stopCurrent();
                         broker = brokerFor(kind, s);
-                        ctx = context(kind, broker);
+                        ctx = context(kind, broker, s);
                     }
                     List<Metric> metrics = s.run(ctx);
                     for (Metric m : metrics) {
                         table.add(kind, s.name(), rep, m);
                     }
                     log(kind, s.name() + " rep " + rep + ": " + summary(metrics));
-                    if (!broker.alive()) {
+                    RunningBroker live = current.get();
+                    if (live == null || !live.alive()) {
                         table.note(kind.label() + ": broker process died during " + s.name());
                         break;
                     }
                 }
-                if (s.freshBroker() || s.freshBrokerPerRep() || s.configName() != null) {
+                if (s.freshBroker() || s.freshBrokerPerRep() || s.configName() != null || s.setup() != null) {
                     stopCurrent();
                 }
             } catch (IOException | RuntimeException e) {
@@ -164,9 +168,28 @@ public final class Harness {
     }
 
     private ScenarioContext context(BrokerKind kind, RunningBroker broker) {
+        return context(kind, broker, null);
+    }
+
+    private ScenarioContext context(BrokerKind kind, RunningBroker broker, Scenario s) {
+        ScenarioContext.Restarter restarter = null;
+        if (s != null && s.setup() != null) {
+            BrokerSetup setup = s.setup();
+            String name = kind.id() + "-" + setup.name();
+            restarter = () -> {
+                RunningBroker old = current.getAndSet(null);
+                double stop = old == null ? 0 : old.stopGracefully(120);
+                int exit = old == null ? 0 : old.exitValue();
+                RunningBroker b = launcher.start(kind, name, setup, false);
+                current.set(b);
+                log(kind, "restarted on the same data, pid " + b.pid() + ", port " + b.port()
+                        + String.format(java.util.Locale.ROOT, " (old process stopped in %.0f ms, exit %d)", stop, exit));
+                return new ScenarioContext.Restarted(stop, exit, b, context(kind, b, s));
+            };
+        }
         return new ScenarioContext(kind, Endpoint.loopback(broker.port(), 200),
                 new BrokerProbe(broker.pid(), kind.jvm(), procStat, jvmHeap),
-                n -> table.note(kind.label() + ": " + n), broker);
+                n -> table.note(kind.label() + ": " + n), broker, restarter);
     }
 
     private RunningBroker brokerFor(BrokerKind kind, Scenario s) throws IOException {
@@ -175,6 +198,13 @@ public final class Harness {
         if (kind == BrokerKind.GATEHOUSE && s.configName() != null) {
             name = s.configName();
             config = s.gatehouseConfig(launcher.workDir(name));
+        }
+        if (s.setup() != null) {
+            stopCurrent();
+            RunningBroker b = launcher.start(kind, kind.id() + "-" + s.setup().name(), s.setup(), true);
+            current.set(b);
+            log(kind, "started with setup " + s.setup() + " on an empty work directory, pid " + b.pid() + ", port " + b.port());
+            return b;
         }
         boolean fresh = s.freshBroker() || s.freshBrokerPerRep() || config != null;
         RunningBroker b = current.get();

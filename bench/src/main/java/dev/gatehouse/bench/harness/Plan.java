@@ -49,6 +49,39 @@ public record Plan(String mode, int reps, List<Scenario> scenarios, List<String>
                 ThroughputSpec.closed(1, 100, 1, 64, maxMessages / 100, sendTime)));
         s.add(new ThroughputScenario("QoS 1, fan-in 100->1, 64 B",
                 ThroughputSpec.closed(100, 1, 1, 64, maxMessages, sendTime)));
+        // Durable QoS 1: the subscriber keeps a persistent session, so a broker with durable state stores (and then
+        // deletes) every message it routes to it. The same topologies with every broker in memory, for the ratio.
+        Duration durableTime = sendTime.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : sendTime;
+        BrokerSetup durable = BrokerSetup.persistent("durable");
+        s.add(new ThroughputScenario("QoS 1 persistent session, in memory, 1->1, 64 B",
+                ThroughputSpec.closed(1, 1, 1, 64, maxMessages, durableTime).withPersistentSession()));
+        s.add(new ThroughputScenario("QoS 1 persistent session, durable, 1->1, 64 B",
+                ThroughputSpec.closed(1, 1, 1, 64, maxMessages, durableTime).withPersistentSession(), durable));
+        s.add(new ThroughputScenario("QoS 1 persistent session, in memory, fan-in 100->1, 64 B",
+                ThroughputSpec.closed(100, 1, 1, 64, maxMessages, durableTime).withPersistentSession()));
+        s.add(new ThroughputScenario("QoS 1 persistent session, durable, fan-in 100->1, 64 B",
+                ThroughputSpec.closed(100, 1, 1, 64, maxMessages, durableTime).withPersistentSession(), durable));
+        sizing.add("durable QoS 1: as the throughput scenarios (closed loop, " + durableTime.toMillis() + " ms of sending), but the subscriber"
+                + " connects with clean session 0 (a persistent session), so the broker must store every message it routes to it;"
+                + " 'durable': each broker on its own process with its durable state on and otherwise default settings — Gatehouse"
+                + " persistence.enabled = true, sync = batch (PUBACK after the group's fsync), Mosquitto persistence true (default"
+                + " autosave_interval 1800 s: it writes its database every 30 min and at shutdown, not per message), HiveMQ CE"
+                + " persistence mode file (its default); 'in memory': the harness's default brokers (Gatehouse without persistence,"
+                + " Mosquitto persistence false, HiveMQ CE in-memory); Moquette in memory only");
+        int restartReps = mode.equals("full") ? 3 : 1;
+        BrokerSetup restart = BrokerSetup.persistent("restart").withLimits(300_000, 200_000);
+        s.add(new RestartScenario("restart with 100000 queued + 100000 retained", restart, 100_000, 100_000, restartReps));
+        s.add(new RestartScenario("restart with 100000 queued + 100000 retained, Gatehouse --warm-up 0",
+                BrokerSetup.persistent("restart-nowarm").withLimits(300_000, 200_000).withGatehouseArgs("--warm-up", "0"),
+                100_000, 100_000, restartReps));
+        sizing.add("restart: durable state on (as 'durable' above) with the per-client queue raised to 300 000 (Gatehouse"
+                + " max-queued-messages, Mosquitto max_queued_messages, HiveMQ CE max-queue-size) and Gatehouse's"
+                + " max-retained-messages to 200 000; a persistent-session subscriber subscribes (QoS 1) and leaves, 10 publishers leave"
+                + " 100 000 QoS 1 64 B messages queued for it and one publisher 100 000 retained QoS 1 messages on distinct topics,"
+                + " all acknowledged; SIGTERM and wait for exit; start on the same data; times from the new process's start to its first"
+                + " CONNACK (polled every 50 ms), and to the returning subscriber (same client id, clean session 0, subscribing to the"
+                + " retained topics at QoS 1 right after CONNACK) having every queued message, and everything; "
+                + restartReps + " rep(s), each on an emptied data directory");
         s.add(new ThroughputScenario("QoS 0 latency at " + latencyRate + " msg/s, 64 B",
                 ThroughputSpec.closed(1, 1, 0, 64, (long) latencyRate * latencySeconds, Duration.ofSeconds(latencySeconds))
                         .withRate(latencyRate)));

@@ -26,6 +26,43 @@ public final class RunningBroker implements AutoCloseable {
         return readyNanos;
     }
 
+    /** {@link System#nanoTime} just before the process was started. */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /**
+     * SIGTERM and wait for the process to exit on its own (a broker writing its state out may take a while), for at
+     * most {@code timeoutSeconds}; then SIGKILL. Returns how long it took in ms, negative if it had to be killed.
+     */
+    public double stopGracefully(long timeoutSeconds) {
+        long t0 = System.nanoTime();
+        ProcessHandle handle = process.toHandle();
+        if (!handle.isAlive()) {
+            return 0;
+        }
+        handle.destroy();
+        try {
+            if (process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                return (System.nanoTime() - t0) / 1e6;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        handle.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return -(System.nanoTime() - t0) / 1e6;
+    }
+
+    /** The exit status, once it has exited. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
     /** From just before the process was started to its first CONNACK. */
     public long startupNanos() {
         return readyNanos - startNanos;

@@ -40,6 +40,14 @@ public interface Scenario {
         return null;
     }
 
+    /**
+     * Non-null when every broker must run with this setup (durable state, limits) rather than the harness's default:
+     * the scenario then gets a broker of its own, started on an emptied work directory, stopped afterwards.
+     */
+    default BrokerSetup setup() {
+        return null;
+    }
+
     /** Repetitions to measure, given the plan's default. */
     default int reps(int planReps) {
         return planReps;

@@ -11,10 +11,22 @@ import java.util.List;
 public final class ThroughputScenario implements Scenario {
     private final String name;
     private final ThroughputSpec spec;
+    private final BrokerSetup setup;
 
     public ThroughputScenario(String name, ThroughputSpec spec) {
+        this(name, spec, null);
+    }
+
+    /** With a non-null {@code setup}, every broker runs it (e.g. its durable state on) on a broker of its own. */
+    public ThroughputScenario(String name, ThroughputSpec spec, BrokerSetup setup) {
         this.name = name;
         this.spec = spec;
+        this.setup = setup;
+    }
+
+    @Override
+    public BrokerSetup setup() {
+        return setup;
     }
 
     @Override

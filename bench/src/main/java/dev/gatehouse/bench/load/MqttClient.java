@@ -17,6 +17,8 @@ public abstract class MqttClient implements ConnHandler {
     private String closeReason;
     private long connectStartNanos;
     private long connackNanos;
+    private boolean cleanSession = true;
+    private boolean sessionPresent;
 
     protected MqttClient(String clientId, int keepAliveSeconds, Credentials credentials) {
         this.clientId = clientId;
@@ -34,7 +36,7 @@ public abstract class MqttClient implements ConnHandler {
     public final void onTcpConnected(Conn c) {
         this.conn = c;
         Wire.connect(c.out(), c.version(), clientId, keepAliveSeconds, credentials.username(), credentials.password(),
-                credentials.authMethod(), credentials.authData());
+                credentials.authMethod(), credentials.authData(), cleanSession);
         c.flush();
     }
 
@@ -44,6 +46,7 @@ public abstract class MqttClient implements ConnHandler {
             int code = length >= 2 ? buf.get(start + 1) & 0xFF : 0xFF;
             if (code == 0) {
                 connected = true;
+                sessionPresent = length >= 1 && (buf.get(start) & 1) != 0;
                 connackNanos = System.nanoTime();
                 onConnected(c);
             } else {
@@ -91,6 +94,20 @@ public abstract class MqttClient implements ConnHandler {
         }
         Wire.auth(c.out(), credentials.authMethod(), answer);
         c.flush();
+    }
+
+    /**
+     * Asks for a persistent session (clean session 0; MQTT 5: clean start 0, session expiry "never"), so that the
+     * broker keeps the subscriptions and queues QoS 1/2 messages for the client while it is away. Before connecting.
+     */
+    public final MqttClient persistentSession() {
+        this.cleanSession = false;
+        return this;
+    }
+
+    /** Whether the CONNACK said the broker still had a session for this client id. */
+    public final boolean sessionPresent() {
+        return sessionPresent;
     }
 
     /** CONNACK with success arrived. */

@@ -28,6 +28,8 @@ public final class Publisher extends MqttClient {
     /** With {@link #trackAcks}: the sequence number each in-use packet id carries, and which sequences were acknowledged. */
     private long[] sequenceOfId;
     private BitSet acked;
+    /** With {@link #retainedTopics}: message i goes to this prefix + i, with the retain flag. */
+    private byte[] topicPrefix;
 
     /**
      * @param budget     messages to send at most
@@ -63,6 +65,15 @@ public final class Publisher extends MqttClient {
         acked = new BitSet();
     }
 
+    /**
+     * Publishes message i to {@code prefix + i} with the retain flag instead of to the one topic, so that a broker
+     * ends up holding one retained message per sequence number.
+     */
+    public Publisher retainedTopics(String prefix) {
+        this.topicPrefix = Wire.utf8(prefix);
+        return this;
+    }
+
     /** Sequences acknowledged so far; null unless {@link #trackAcks} was called. */
     public BitSet acked() {
         return acked;
@@ -81,6 +92,11 @@ public final class Publisher extends MqttClient {
         return sent;
     }
 
+    /** QoS 1/2 messages sent and not yet acknowledged. */
+    public int unacked() {
+        return unacked;
+    }
+
     /** Nanoseconds until the next scheduled message (open loop), 0 if one is due now. */
     public long untilNextDue(long now) {
         if (periodNanos == 0 || done()) {
@@ -95,7 +111,7 @@ public final class Publisher extends MqttClient {
             return;
         }
         ByteBuffer out = conn().out();
-        int size = Wire.publishSize(conn().version(), topic.length, qos, payload.length);
+        int size = Wire.publishSize(conn().version(), topic.length + (topicPrefix == null ? 0 : 20), qos, payload.length);
         int wrote = 0;
         // The reserve keeps room for the PUBRELs that a burst of PUBRECs asks for.
         while (sent < budget && out.remaining() >= size + ACK_RESERVE && stats.windowOpen()) {
@@ -120,7 +136,11 @@ public final class Publisher extends MqttClient {
                 }
             }
             Payload.write(payload, index, sent, stamp);
-            Wire.publish(out, conn().version(), topic, qos, false, id, payload, payload.length);
+            if (topicPrefix == null) {
+                Wire.publish(out, conn().version(), topic, qos, false, id, payload, payload.length);
+            } else {
+                Wire.publish(out, conn().version(), retainedTopic(sent), qos, false, true, id, payload, payload.length);
+            }
             sent++;
             stats.sent(stamp);
             wrote++;
@@ -128,6 +148,13 @@ public final class Publisher extends MqttClient {
         if (wrote > 0) {
             conn().flush();
         }
+    }
+
+    private byte[] retainedTopic(long sequence) {
+        byte[] n = Long.toString(sequence).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] t = java.util.Arrays.copyOf(topicPrefix, topicPrefix.length + n.length);
+        System.arraycopy(n, 0, t, topicPrefix.length, n.length);
+        return t;
     }
 
     private int takeId() {

@@ -30,8 +30,12 @@ public final class ThroughputRun {
             Connector connector = new Connector(loop, endpoint, spec.version(), bufferSize, bufferSize, 50);
             List<Subscriber> subs = new ArrayList<>();
             for (int i = 0; i < spec.subscribers(); i++) {
-                subs.add(new Subscriber("b" + tag + "s" + i, topic, spec.qos(), spec.publishers(),
-                        spec.messagesPerPublisher(), stats));
+                Subscriber sub = new Subscriber("b" + tag + "s" + i, topic, spec.qos(), spec.publishers(),
+                        spec.messagesPerPublisher(), stats);
+                if (spec.persistentSession()) {
+                    sub.persistentSession();
+                }
+                subs.add(sub);
             }
             int ready = connector.openAll(subs, Subscriber::subscribed, System.nanoTime() + SETUP_NANOS);
             if (ready < subs.size()) {

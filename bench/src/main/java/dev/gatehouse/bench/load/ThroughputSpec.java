@@ -11,10 +11,19 @@ import java.time.Duration;
  * @param messagesPerPublisher upper bound on messages per publisher
  * @param sendTime             upper bound on the time spent sending; the run also ends at the count
  * @param maxUnacked           QoS 1/2 messages a publisher may have unacknowledged
+ * @param persistentSession    subscribers connect with clean session 0 (MQTT 5: clean start 0 and a session
+ *                             expiry), so a broker with durable state stores every QoS 1/2 message it routes to them
  */
 public record ThroughputSpec(int version, int publishers, int subscribers, int qos, int payloadSize,
                              long messagesPerPublisher, int window, int maxUnacked, Duration sendTime,
-                             long ratePerSecond) {
+                             long ratePerSecond, boolean persistentSession) {
+    public ThroughputSpec(int version, int publishers, int subscribers, int qos, int payloadSize,
+                          long messagesPerPublisher, int window, int maxUnacked, Duration sendTime,
+                          long ratePerSecond) {
+        this(version, publishers, subscribers, qos, payloadSize, messagesPerPublisher, window, maxUnacked, sendTime,
+                ratePerSecond, false);
+    }
+
     public ThroughputSpec {
         if (publishers < 1 || subscribers < 1 || qos < 0 || qos > 2 || window < 1 || maxUnacked < 1) {
             throw new IllegalArgumentException("bad throughput spec");
@@ -37,16 +46,22 @@ public record ThroughputSpec(int version, int publishers, int subscribers, int q
 
     public ThroughputSpec withRate(long perSecond) {
         return new ThroughputSpec(version, publishers, subscribers, qos, payloadSize, messagesPerPublisher,
-                window, maxUnacked, sendTime, perSecond);
+                window, maxUnacked, sendTime, perSecond, persistentSession);
     }
 
     public ThroughputSpec withWindow(int w) {
         return new ThroughputSpec(version, publishers, subscribers, qos, payloadSize, messagesPerPublisher,
-                w, maxUnacked, sendTime, ratePerSecond);
+                w, maxUnacked, sendTime, ratePerSecond, persistentSession);
     }
 
     public ThroughputSpec withVersion(int v) {
         return new ThroughputSpec(v, publishers, subscribers, qos, payloadSize, messagesPerPublisher,
-                window, maxUnacked, sendTime, ratePerSecond);
+                window, maxUnacked, sendTime, ratePerSecond, persistentSession);
+    }
+
+    /** Subscribers with persistent sessions (see {@link #persistentSession}). */
+    public ThroughputSpec withPersistentSession() {
+        return new ThroughputSpec(version, publishers, subscribers, qos, payloadSize, messagesPerPublisher,
+                window, maxUnacked, sendTime, ratePerSecond, true);
     }
 }

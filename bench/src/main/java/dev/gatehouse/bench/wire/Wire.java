@@ -41,11 +41,24 @@ public final class Wire {
     /** CONNECT with clean session / clean start; null username, password or auth method are left out. */
     public static void connect(ByteBuffer out, int version, String clientId, int keepAliveSeconds,
                                String username, byte[] password, String authMethod, byte[] authData) {
+        connect(out, version, clientId, keepAliveSeconds, username, password, authMethod, authData, true);
+    }
+
+    /**
+     * CONNECT; with {@code cleanSession} false a persistent session: MQTT 3.1.1 clean session 0 (kept until the
+     * broker's own limit), MQTT 5 clean start 0 with Session Expiry Interval 0xFFFFFFFF (never).
+     */
+    public static void connect(ByteBuffer out, int version, String clientId, int keepAliveSeconds,
+                               String username, byte[] password, String authMethod, byte[] authData,
+                               boolean cleanSession) {
         byte[] id = utf8(clientId);
         byte[] user = username == null ? null : utf8(username);
         byte[] method = authMethod == null ? null : utf8(authMethod);
         int props = 0;
         if (version == V5) {
+            if (!cleanSession) {
+                props += 5;
+            }
             if (method != null) {
                 props += 1 + 2 + method.length;
                 if (authData != null) {
@@ -60,7 +73,7 @@ public final class Wire {
         if (password != null) {
             remaining += 2 + password.length;
         }
-        int flags = 0x02;
+        int flags = cleanSession ? 0x02 : 0;
         if (user != null) {
             flags |= 0x80;
         }
@@ -75,6 +88,10 @@ public final class Wire {
         out.putShort((short) keepAliveSeconds);
         if (version == V5) {
             putVarInt(out, props);
+            if (!cleanSession) {
+                out.put((byte) 0x11);
+                out.putInt(-1);
+            }
             if (method != null) {
                 out.put((byte) 0x15);
                 putBytes(out, method);
@@ -104,7 +121,13 @@ public final class Wire {
      */
     public static void publish(ByteBuffer out, int version, byte[] topic, int qos, boolean dup, int packetId,
                                byte[] payload, int payloadLength) {
-        out.put((byte) (PUBLISH << 4 | (dup ? 0x08 : 0) | qos << 1));
+        publish(out, version, topic, qos, dup, false, packetId, payload, payloadLength);
+    }
+
+    /** {@link #publish} with the retain flag as given. */
+    public static void publish(ByteBuffer out, int version, byte[] topic, int qos, boolean dup, boolean retain,
+                               int packetId, byte[] payload, int payloadLength) {
+        out.put((byte) (PUBLISH << 4 | (dup ? 0x08 : 0) | qos << 1 | (retain ? 1 : 0)));
         putVarInt(out, remainingOfPublish(version, topic.length, qos, payloadLength));
         putBytes(out, topic);
         if (qos > 0) {
