@@ -91,6 +91,15 @@ public final class BrokerLauncher {
             deleteTree(work);
         }
         Files.createDirectories(work);
+        if (kind == BrokerKind.MOSQUITTO && setup.persistent()) {
+            // Started as root, Mosquitto drops to its own user ("mosquitto") before it writes its database; without
+            // write access to persistence_location it logs "Permission denied" at every save and restores nothing.
+            try {
+                Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            } catch (UnsupportedOperationException e) {
+                // Not a POSIX file system: nothing to open up.
+            }
+        }
         Path config = null;
         if (kind == BrokerKind.GATEHOUSE) {
             config = work.resolve("gatehouse.conf");

@@ -64,6 +64,21 @@ class LoadGeneratorEndToEndTest {
         assertThat(r.brokerCpuSeconds()).isGreaterThanOrEqualTo(0);
     }
 
+    @ParameterizedTest
+    @CsvSource({"4", "5"})
+    void persistent_session_subscriber_gets_everything(int version) throws Exception {
+        ThroughputSpec spec = new ThroughputSpec(version, 3, 1, 1, 64, 50, 10, 4, Duration.ofSeconds(20), 0)
+                .withPersistentSession();
+
+        ThroughputResult r = new ThroughputRun(endpoint, probe).run(spec);
+
+        assertThat(spec.persistentSession()).isTrue();
+        assertThat(r.failure()).isNull();
+        assertThat(r.received()).isEqualTo(150);
+        assertThat(r.lost()).isZero();
+        assertThat(r.duplicates()).isZero();
+    }
+
     @Test
     void fan_out_and_fan_in_count_every_copy() throws Exception {
         ThroughputResult out = new ThroughputRun(endpoint, probe)

@@ -24,6 +24,29 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WireTest {
     @ParameterizedTest
     @ValueSource(ints = {Wire.V311, Wire.V5})
+    void persistent_session_connect_and_retained_publish(int version) {
+        ByteBuffer out = ByteBuffer.allocate(1024);
+        Wire.connect(out, version, "keeper", 30, null, null, null, null, false);
+        Wire.publish(out, version, Wire.utf8("bench/r/7"), 1, false, true, 3, new byte[24], 24);
+
+        List<MqttMessage> decoded = decode(out, version);
+
+        MqttConnectMessage connect = (MqttConnectMessage) decoded.get(0);
+        assertThat(connect.variableHeader().isCleanSession()).isFalse();
+        if (version == Wire.V5) {
+            assertThat(connect.variableHeader().properties()
+                    .getProperty(io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL.value())
+                    .value()).isEqualTo(-1);
+        }
+        MqttPublishMessage publish = (MqttPublishMessage) decoded.get(1);
+        assertThat(publish.fixedHeader().isRetain()).isTrue();
+        assertThat(publish.fixedHeader().isDup()).isFalse();
+        assertThat(publish.variableHeader().topicName()).isEqualTo("bench/r/7");
+        decoded.forEach(m -> assertThat(m.decoderResult().isSuccess()).as(m.toString()).isTrue());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {Wire.V311, Wire.V5})
     void netty_decodes_what_we_encode(int version) {
         ByteBuffer out = ByteBuffer.allocate(8192);
         Wire.connect(out, version, "client-1", 30, "user", "secret".getBytes(StandardCharsets.UTF_8), null, null);
