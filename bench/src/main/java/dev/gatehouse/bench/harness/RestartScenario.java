@@ -148,6 +148,7 @@ public final class RestartScenario implements Scenario {
         long queuedDone = 0;
         long allDone = 0;
         long connack;
+        String lost;
         try (IoLoop loop = new IoLoop()) {
             Connector connector = new Connector(loop, r.context().endpoint(), 4, 256 * 1024, 64 * 1024, 1);
             connector.openAll(List.of(back), MqttClient::connected, System.nanoTime() + 30_000_000_000L);
@@ -177,6 +178,7 @@ public final class RestartScenario implements Scenario {
                     break;
                 }
             }
+            lost = back.closed() ? back.closeReason() : null;
             back.disconnect();
         }
         long queuedGot = queuedSeen(back);
@@ -187,7 +189,7 @@ public final class RestartScenario implements Scenario {
                         + " received %d/%d queued, %d/%d retained%s",
                 name, fillSeconds, load, r.stopMillis(), r.exitValue(), loadAtRestart, broker.startupNanos() / 1e6,
                 (connack - start) / 1e6, back.sessionPresent(), ms(queuedDone, start), ms(allDone, start), queuedGot, queued,
-                retainedGot, retained, back.closed() ? ", connection lost: " + back.closeReason() : ""));
+                retainedGot, retained, lost != null ? ", connection lost: " + lost : ""));
         List<Metric> m = new ArrayList<>();
         m.add(Metric.lower("fill: " + queued + " queued + " + retained + " retained, all acknowledged", "s", fillSeconds));
         m.add(Metric.lower("graceful stop (SIGTERM to exit)", "ms", r.stopMillis() < 0 ? Double.NaN : r.stopMillis()));
