@@ -123,12 +123,11 @@ public final class BrokerCore {
     }
 
     /**
-     * Rebuild sessions, their queues and the retained messages from the state store; before any listener
-     * accepts. What the rebuild itself changes (sessions that expired meanwhile, wills now due) is stored
+     * Rebuild sessions, their queues and the retained messages from what the state store loaded; before any
+     * listener accepts. What the rebuild itself changes (sessions that expired meanwhile, wills now due) is stored
      * before it returns.
      */
-    public void restoreState() {
-        StoredState state = stateStore.load();
+    public void restoreState(StoredState state) {
         Changes changes = new Changes();
         router.restoreRetained(state.retained(), changes);
         sessions.restore(state, changes);
