@@ -17,6 +17,8 @@ final class ReadGate {
     static final int UNWRITABLE = 2;
     /** A subscriber this client publishes to is falling behind. */
     static final int CONGESTED = 4;
+    /** Too many of this client's commits are waiting for the state store (its acks wait with them). */
+    static final int STORE = 8;
 
     private final Channel channel;
     private final FlowCounters counters;

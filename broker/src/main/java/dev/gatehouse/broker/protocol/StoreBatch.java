@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 final class StoreBatch {
     private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
+    /** Commits of one connection the store may hold at once before the connection stops being read. */
+    static final int MAX_COMMITS_IN_FLIGHT = 8;
+
     private final ConnectionContext c;
     private final StateStore store;
     private final Changes changes = new Changes();
@@ -63,9 +66,16 @@ final class StoreBatch {
             return;
         }
         commitsInFlight++;
+        if (commitsInFlight >= MAX_COMMITS_IN_FLIGHT) {
+            // A slow disk must not let held acks pile up: the client waits (TCP) until the store catches up.
+            c.readGate.hold(ReadGate.STORE);
+        }
         lastCommitAcks = acks;
         f.whenComplete((v, e) -> c.channel.eventLoop().execute(() -> {
             commitsInFlight--;
+            if (commitsInFlight < MAX_COMMITS_IN_FLIGHT) {
+                c.readGate.release(ReadGate.STORE);
+            }
             if (e != null) {
                 failed(e);
             } else {
